@@ -1,0 +1,59 @@
+# masthead: `make run` serves the demo site, `make test` runs the tests. Both install what they need first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test install lock bench check-deploy clean chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp is newer than the lock file once the locked set is installed.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+var/secret_key:
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(60))" > $@
+	chmod 600 $@
+
+run: install var/secret_key
+	SECRET_KEY="$$(cat var/secret_key)" $(MANAGE) migrate --noinput
+	SECRET_KEY="$$(cat var/secret_key)" $(MANAGE) collectstatic --noinput --verbosity 0
+	SECRET_KEY="$$(cat var/secret_key)" $(MANAGE) load_demo --if-empty
+	SECRET_KEY="$$(cat var/secret_key)" $(MANAGE) ensure_admin
+	@echo "Serving http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops the site and its worker."
+	@export SECRET_KEY="$$(cat var/secret_key)"; \
+	trap 'kill 0' INT TERM EXIT; \
+	$(MANAGE) db_worker & \
+	$(BIN)/gunicorn masthead.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - & \
+	wait
+
+chromium:
+	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: install chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install var/secret_key
+	$(BIN)/python -m bench.article_page
+
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile --quiet --extra test --strip-extras --output-file requirements.lock pyproject.toml
+
+check-deploy: install
+	SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+	MASTHEAD_BASE_URL=https://news.example.org $(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/static

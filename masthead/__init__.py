@@ -1,0 +1,1 @@
+"""masthead: a self-hostable publishing platform for independent news and analysis outlets."""

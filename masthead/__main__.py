@@ -1,0 +1,20 @@
+"""The `masthead` command: Django's management commands under the project's name (`masthead demo` loads the demo)."""
+
+import os
+import sys
+
+ALIASES = {"demo": "load_demo"}
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv)
+    if len(argv) > 1:
+        argv[1] = ALIASES.get(argv[1], argv[1])
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+"""The user model: staff who edit and, later, members who read. Custom from day one so it can grow."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    display_name = models.CharField(
+        max_length=100, blank=True, help_text="Shown beside the reader's comments; the user name when blank."
+    )
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username

@@ -1,0 +1,251 @@
+"""Load the demo publication from masthead/demo/content into the database, idempotently.
+
+Objects are matched by slug (images by title); anything already present is left as it is, so a second run
+adds nothing and an editor's changes to demo pages survive.
+"""
+
+import io
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.files.images import ImageFile
+from django.db import transaction
+from markdown_it import MarkdownIt
+from wagtail.images import get_image_model
+from wagtail.models import Collection, Page, Site
+
+from masthead.articles.models import (
+    ArticleAuthor,
+    ArticlePage,
+    Author,
+    HomePage,
+    PublicationSettings,
+    SectionPage,
+    SourceOutlet,
+    Topic,
+)
+from masthead.demo import images
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+_inline = MarkdownIt("zero").enable(["emphasis", "link"])
+
+
+class DemoContentError(Exception):
+    """A content file is malformed or refers to something that does not exist."""
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    def note(self, created: bool, label: str) -> None:
+        (self.created if created else self.kept).append(label)
+
+
+def parse_body(text: str, image_for) -> list[dict]:
+    """Turn the demo mark-up (see content/README.md) into StreamField data."""
+    stream = []
+    for chunk in (part.strip() for part in text.strip().split("\n\n")):
+        if not chunk:
+            continue
+        if chunk.startswith("## "):
+            stream.append({"type": "section_heading", "value": chunk[3:].strip()})
+        elif chunk.startswith("!! "):
+            stream.append({"type": "pull_quote", "value": chunk[3:].strip()})
+        elif chunk.startswith(">"):
+            lines = [line.lstrip(">").strip() for line in chunk.splitlines()]
+            attribution = ""
+            if lines and lines[-1].startswith("--"):
+                attribution = lines.pop().lstrip("-").strip()
+            stream.append(
+                {"type": "block_quote", "value": {"quote": "\n".join(lines), "attribution": attribution}}
+            )
+        elif chunk.startswith("[image:") and chunk.endswith("]"):
+            key, caption, credit = ([*map(str.strip, chunk[len("[image:") : -1].split("|")), "", ""])[:3]
+            stream.append(
+                {
+                    "type": "image",
+                    "value": {"image": image_for(key).pk, "caption": caption, "credit": credit, "alt_text": ""},
+                }
+            )
+        else:
+            paragraph = " ".join(line.strip() for line in chunk.splitlines())
+            stream.append({"type": "paragraph", "value": f"<p>{_inline.renderInline(paragraph)}</p>"})
+    return stream
+
+
+class DemoLoader:
+    def __init__(self, content_dir: Path = CONTENT_DIR):
+        self.content_dir = content_dir
+        self.report = LoadReport()
+        self.image_model = get_image_model()
+
+    def read(self, path: Path) -> dict:
+        try:
+            with path.open("rb") as file:
+                return tomllib.load(file)
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise DemoContentError(f"{path.name}: {error}") from error
+
+    @transaction.atomic
+    def load(self) -> LoadReport:
+        publication = self.read(self.content_dir / "publication.toml")
+        self.collection = self._collection()
+        home = self._home(publication["outlet"])
+        sections = {entry["slug"]: self._section(home, entry) for entry in publication["sections"]}
+        topics = {entry["slug"]: self._topic(entry) for entry in publication["topics"]}
+        authors = {entry["slug"]: self._author(entry) for entry in publication["authors"]}
+        outlets = {entry["slug"]: self._outlet(entry) for entry in publication["source_outlets"]}
+        for path in sorted((self.content_dir / "articles").glob("*.toml")):
+            self._article(path.name, self.read(path), sections, topics, authors, outlets)
+        return self.report
+
+    def _collection(self) -> Collection:
+        existing = Collection.objects.filter(name="Demo publication").first()
+        if existing:
+            return existing
+        return Collection.get_first_root_node().add_child(name="Demo publication")
+
+    def _image(self, title: str, filename: str, draw):
+        existing = self.image_model.objects.filter(title=title, collection=self.collection).first()
+        if existing:
+            return existing
+        image = self.image_model(title=title, collection=self.collection)
+        image.file = ImageFile(_named_bytes(draw(), filename), name=filename)
+        image.save()
+        self.report.note(True, f"image {title}")
+        return image
+
+    def illustration(self, key: str):
+        return self._image(f"Illustration: {key}", f"demo-{key}.png", lambda: images.illustration(key))
+
+    def _home(self, outlet: dict) -> HomePage:
+        home = HomePage.objects.first()
+        created = home is None
+        if created:
+            # Wagtail's own "Welcome" placeholder (a plain Page) makes way for the publication's home page.
+            Page.objects.filter(depth=2, content_type__app_label="wagtailcore", content_type__model="page").delete()
+            root = Page.get_first_root_node()
+            home = root.add_child(instance=HomePage(title=outlet["name"], slug="home"))
+            home.save_revision().publish()
+        base = urlsplit(outlet.get("base_url", "http://localhost"))
+        site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+        if site.root_page_id != home.pk:
+            site.root_page = home
+            site.hostname = base.hostname or "localhost"
+            site.port = base.port or (443 if base.scheme == "https" else 80)
+            site.site_name = outlet["name"]
+            site.save()
+        settings = PublicationSettings.for_site(site)
+        if settings.name != outlet["name"]:
+            settings.name = outlet["name"]
+            settings.tagline = outlet.get("tagline", "")
+            settings.save()
+        self.report.note(created, f"home page {home.title}")
+        return home
+
+    def _section(self, home: HomePage, entry: dict) -> SectionPage:
+        section = SectionPage.objects.child_of(home).filter(slug=entry["slug"]).first()
+        created = section is None
+        if created:
+            section = home.add_child(
+                instance=SectionPage(title=entry["title"], slug=entry["slug"], intro=entry.get("intro", ""))
+            )
+            section.save_revision().publish()
+        self.report.note(created, f"section {entry['slug']}")
+        return section
+
+    def _topic(self, entry: dict) -> Topic:
+        topic, created = Topic.objects.get_or_create(slug=entry["slug"], defaults={"name": entry["name"]})
+        self.report.note(created, f"topic {entry['slug']}")
+        return topic
+
+    def _author(self, entry: dict) -> Author:
+        author = Author.objects.filter(slug=entry["slug"]).first()
+        created = author is None
+        if created:
+            author = Author.objects.create(
+                slug=entry["slug"],
+                name=entry["name"],
+                role=entry.get("role", ""),
+                bio=entry.get("bio", ""),
+                photo=self._image(
+                    f"Portrait: {entry['name']}", f"portrait-{entry['slug']}.png",
+                    lambda: images.portrait(entry["name"]),
+                ),
+                links=[{"type": "link", "value": {"label": "Website", "url": url}} for url in entry.get("links", [])],
+            )
+        self.report.note(created, f"author {entry['slug']}")
+        return author
+
+    def _outlet(self, entry: dict) -> SourceOutlet:
+        outlet = SourceOutlet.objects.filter(slug=entry["slug"]).first()
+        created = outlet is None
+        if created:
+            outlet = SourceOutlet(slug=entry["slug"], name=entry["name"], homepage=entry["homepage"])
+            outlet.logo = self._image(
+                f"Logo: {entry['name']}", f"logo-{entry['slug']}.png",
+                lambda: images.wordmark(entry["name"], entry.get("colour", "#333333")),
+            )
+            outlet.full_clean()
+            outlet.save()
+        self.report.note(created, f"source outlet {entry['slug']}")
+        return outlet
+
+    def _article(self, filename, entry, sections, topics, authors, outlets) -> None:
+        def lookup(table: dict, slug: str, kind: str):
+            try:
+                return table[slug]
+            except KeyError:
+                raise DemoContentError(f"{filename}: unknown {kind} {slug!r}") from None
+
+        section = lookup(sections, entry["section"], "section")
+        if ArticlePage.objects.child_of(section).filter(slug=entry["slug"]).exists():
+            self.report.note(False, f"article {entry['slug']}")
+            return
+        published_at = datetime.fromisoformat(entry["first_published"])
+        article = ArticlePage(
+            title=entry["title"],
+            slug=entry["slug"],
+            standfirst=entry["standfirst"],
+            language=entry.get("language", "en"),
+            body=parse_body(entry["body"], self.illustration),
+            first_published_at=published_at,
+        )
+        if entry.get("image"):
+            article.lead_image = self.illustration(entry["image"])
+        republished = entry.get("republished")
+        if republished:
+            article.source_outlet = lookup(outlets, republished["source"], "source outlet")
+            article.original_url = republished["original_url"]
+            article.original_published_at = date.fromisoformat(str(republished["original_published"]))
+            article.republication_note = republished.get("licence", "")
+        article.article_authors = [
+            ArticleAuthor(author=lookup(authors, slug, "author"), sort_order=position)
+            for position, slug in enumerate(entry["authors"])
+        ]
+        article.topics = [lookup(topics, slug, "topic") for slug in entry.get("topics", [])]
+        section.add_child(instance=article)
+        article.save_revision().publish()
+        # Publishing stamps "now" as the last publication; the demo's pieces were last touched when first out.
+        ArticlePage.objects.filter(pk=article.pk).update(last_published_at=published_at)
+        self.report.note(True, f"article {entry['slug']}")
+
+
+def _named_bytes(data: bytes, name: str):
+    buffer = io.BytesIO(data)
+    buffer.name = name
+    return buffer
+
+
+def load_demo(content_dir: Path = CONTENT_DIR) -> LoadReport:
+    return DemoLoader(content_dir).load()
+
+
+def database_is_empty() -> bool:
+    """True when no publication has been set up yet (no home page and no articles)."""
+    return not HomePage.objects.exists() and not ArticlePage.objects.exists()
