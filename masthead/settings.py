@@ -204,7 +204,8 @@ SECURE_HSTS_PRELOAD = MASTHEAD_HTTPS
 if env_bool("MASTHEAD_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Wagtail marks its preview views SAMEORIGIN itself, so everything else can refuse framing.
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

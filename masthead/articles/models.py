@@ -1,5 +1,6 @@
 """The publication's pages (home, section, article) and the snippets they refer to (authors, outlets, topics)."""
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -32,10 +33,18 @@ validate_web_url = URLValidator(
 )
 
 
+class WebURLFormField(forms.URLField):
+    default_validators = [validate_web_url]
+    default_error_messages = {"invalid": validate_web_url.message}
+
+
 class WebURLField(models.URLField):
     """A URL that a reader's browser can open: http or https only (no javascript:, ftp:, mailto:)."""
 
     default_validators = [validate_web_url]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": WebURLFormField, **kwargs})
 
 
 @register_setting(icon="site")

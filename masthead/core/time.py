@@ -5,16 +5,17 @@ from datetime import datetime
 from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
 from django.utils import timezone
 from django.utils.timesince import timesince
-from django.utils.translation import gettext
 
 
 def relative_time(value: datetime, now: datetime | None = None) -> str:
     """The distance from `value` to now in its largest unit ("3 years ago", "il y a 3 ans", "منذ 3 سنوات")."""
     now = now or timezone.now()
-    if value > now:
-        # A scheduled or clock-skewed date: say it plainly rather than inventing a future phrase.
-        return gettext("now")
-    if (now - value).days == 0:
-        return NaturalTimeFormatter.string_for(value)
+    strings = NaturalTimeFormatter.time_strings
+    seconds = int((now - value).total_seconds())
+    if seconds <= 0:
+        # A scheduled or clock-skewed date reads as "now" rather than as an invented future phrase.
+        return str(strings["now"])
+    if seconds < 60:
+        return strings["past-second"] % {"count": seconds}
     delta = timesince(value, now, time_strings=NaturalTimeFormatter.past_substrings, depth=1)
-    return NaturalTimeFormatter.time_strings["past-day"] % {"delta": delta}
+    return strings["past-day"] % {"delta": delta}

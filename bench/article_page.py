@@ -1,0 +1,425 @@
+"""Article-page benchmark: anonymous GETs of a ~1,500-word demo article, served by gunicorn, measured with wrk.
+
+The site runs with production settings (DEBUG off, collected static files, 2 gunicorn workers) against a fresh
+SQLite database in a temporary folder, so the developer's var/ is never touched. Only 127.0.0.1 is contacted.
+Results are printed and written to bench/results/article_page.md.
+"""
+
+import argparse
+import html
+import importlib.metadata
+import os
+import platform
+import re
+import secrets
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+ARTICLES_DIR = PROJECT_DIR / "masthead" / "demo" / "content" / "articles"
+RESULTS_FILE = Path(__file__).resolve().parent / "results" / "article_page.md"
+
+TARGET_WORDS = 1_500
+TARGET_REQUESTS_PER_SECOND = 400
+WORKERS = 2
+WRK_THREADS = 2
+WARM_UP_SECONDS = 2
+QUICK_SECONDS = 3
+RSS_POLL_SECONDS = 0.1
+SETUP_TIMEOUT_SECONDS = 300
+START_TIMEOUT_SECONDS = 30
+STOP_TIMEOUT_SECONDS = 15
+
+# wrk's own "Non-2xx or 3xx" line lets redirects through; this counts every status outside 200-299.
+WRK_STATUS_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) non2xx = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("non2xx") end
+  io.write(string.format("non-2xx responses: %d\\n", total))
+end
+"""
+
+
+class BenchError(Exception):
+    """The benchmark could not run, or ran and saw something that makes its figures meaningless."""
+
+
+@dataclass
+class WrkResult:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    socket_errors: int
+    output: str
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.article_page", description=__doc__.splitlines()[0])
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--duration", type=int, default=15, help="seconds of measured load (default 15)")
+    length.add_argument("--quick", action="store_true", help=f"a {QUICK_SECONDS} s smoke run")
+    parser.add_argument("--concurrency", type=int, default=16, help="open connections (default 16)")
+    parser.add_argument("--url-path", help="page to measure (default: the demo article closest to 1,500 words)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.duration = QUICK_SECONDS
+    if args.duration < 1 or args.concurrency < WRK_THREADS:
+        parser.error(f"--duration must be at least 1 and --concurrency at least {WRK_THREADS}")
+    return args
+
+
+def markup_word_count(body: str) -> int:
+    """Words in a demo body, not counting link targets or the mark-up symbols (##, !!, >, |)."""
+    body = re.sub(r"\]\([^)]*\)", "]", body)
+    return sum(1 for token in body.split() if re.search(r"\w", token))
+
+
+def closest_demo_article(target_words: int = TARGET_WORDS) -> tuple[str, int]:
+    """The URL path and body word count of the demo article whose length is closest to target_words."""
+    articles = []
+    for path in sorted(ARTICLES_DIR.glob("*.toml")):
+        with path.open("rb") as file:
+            article = tomllib.load(file)
+        articles.append((f"/{article['section']}/{article['slug']}/", markup_word_count(article["body"])))
+    if not articles:
+        raise BenchError(f"no demo articles in {ARTICLES_DIR}")
+    return min(articles, key=lambda article: abs(article[1] - target_words))
+
+
+class _ArticleBodyText(HTMLParser):
+    """Collects the text inside <div class="article-body"> (nested divs included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "div" and (self.depth or ("class", "article-body") in attrs):
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div" and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.text.append(data)
+
+
+def served_word_count(page_html: str) -> int:
+    """Words a reader sees in the served article body (captions and the pull quote included)."""
+    parser = _ArticleBodyText()
+    parser.feed(page_html)
+    return len(html.unescape(" ".join(parser.text)).split())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def site_environment(var_dir: Path, port: int) -> dict[str, str]:
+    """The environment for manage.py and gunicorn: production settings, everything stored under var_dir."""
+    env = dict(os.environ)
+    # A developer's own database, cache, media folder or test switch must not leak into the run.
+    for name in ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "ALLOWED_HOSTS", "MASTHEAD_TESTING"):
+        env.pop(name, None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="masthead.settings",
+        DEBUG="0",
+        MASTHEAD_VAR_DIR=str(var_dir),
+        MASTHEAD_BASE_URL=f"http://127.0.0.1:{port}",
+        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(60),
+    )
+    return env
+
+
+def prepare_site(env: dict[str, str]) -> None:
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["load_demo"]):
+        print(f"manage.py {' '.join(command)}", flush=True)
+        finished = subprocess.run(
+            [sys.executable, "manage.py", *command, "--verbosity", "0"],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=SETUP_TIMEOUT_SECONDS,
+        )
+        if finished.returncode:
+            raise BenchError(f"manage.py {command[0]} failed:\n{finished.stdout}{finished.stderr}")
+
+
+def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
+    # A session of its own, so that stopping it reaches the master and every worker at once.
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "masthead.wsgi",
+             "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    for stop_signal in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(server.pid, stop_signal)
+        except ProcessLookupError:
+            break
+        try:
+            server.wait(timeout=STOP_TIMEOUT_SECONDS)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    server.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+def wait_until_serving(server: subprocess.Popen, url: str) -> str:
+    """The page's HTML once gunicorn answers 200 for it; a BenchError if it exits or answers otherwise."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchError(f"gunicorn exited with status {server.returncode} before serving")
+        try:
+            status, body = fetch(url)
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+            continue
+        if status != 200:
+            raise BenchError(f"GET {url} answered {status}, not 200")
+        return body
+    raise BenchError(f"gunicorn did not serve {url} within {START_TIMEOUT_SECONDS} s")
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        if int(fields[1]) == master_pid:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_wrk(url: str, seconds: int, concurrency: int, script: Path, master_pid: int) -> tuple[list[str], str, float]:
+    """Run wrk to completion; return its command, its output and the peak RSS of the largest worker in MiB."""
+    command = ["wrk", "--latency", f"-t{WRK_THREADS}", f"-c{concurrency}", f"-d{seconds}s", "-s", str(script), url]
+    peak_rss = 0.0
+    wrk = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + seconds + 30
+        while wrk.poll() is None:
+            if time.monotonic() > deadline:
+                raise BenchError(f"wrk did not finish within {seconds + 30} s")
+            peak_rss = max([peak_rss, *(rss_mib(pid) for pid in worker_pids(master_pid))])
+            time.sleep(RSS_POLL_SECONDS)
+        output = wrk.stdout.read()
+    finally:
+        if wrk.poll() is None:
+            wrk.kill()
+        wrk.wait()
+        wrk.stdout.close()
+    if wrk.returncode:
+        raise BenchError(f"wrk exited with status {wrk.returncode}:\n{output}")
+    return command, output, peak_rss
+
+
+def milliseconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1_000, "m": 60_000}[unit]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    def find(pattern: str) -> re.Match:
+        match = re.search(pattern, output, re.MULTILINE)
+        if not match:
+            raise BenchError(f"no {pattern!r} in wrk's output:\n{output}")
+        return match
+
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return WrkResult(
+        requests_per_second=float(find(r"^Requests/sec:\s+([\d.]+)").group(1)),
+        p50_ms=milliseconds(find(r"^\s+50%\s+(\S+)").group(1)),
+        p99_ms=milliseconds(find(r"^\s+99%\s+(\S+)").group(1)),
+        non_2xx=int(find(r"^non-2xx responses: (\d+)").group(1)),
+        socket_errors=sum(map(int, socket_errors.groups())) if socket_errors else 0,
+        output=output,
+    )
+
+
+def machine_description() -> dict[str, str]:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
+    memory_kib = int(re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE).group(1))
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        commit = ""
+    return {
+        "CPUs (nproc)": str(len(os.sched_getaffinity(0))),
+        "CPU model": model.group(1).strip() if model else "unknown",
+        "Memory": f"{memory_kib / 1024 / 1024:.1f} GiB",
+        # The figures are only comparable between runs on an otherwise idle machine.
+        "Load average before the run (1, 5, 15 min)": ", ".join(f"{load:.2f}" for load in os.getloadavg()),
+        "Date (UTC)": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+        "Git commit": commit or "unknown",
+        "Python": platform.python_version(),
+        "Django": importlib.metadata.version("django"),
+        "Wagtail": importlib.metadata.version("wagtail"),
+    }
+
+
+def report(
+    result: WrkResult, peak_rss: float, *, machine: dict[str, str], url_path: str, words: int, command: str,
+    wrk_command: str,
+) -> str:
+    met = result.requests_per_second >= TARGET_REQUESTS_PER_SECOND
+    lines = [
+        "# Article page benchmark",
+        "",
+        f"Anonymous GET of `{url_path}` ({words:,} words in the served article body), gunicorn with {WORKERS} "
+        "workers, production settings, fresh SQLite database, after a "
+        f"{WARM_UP_SECONDS} s warm-up.",
+        "",
+        *(f"- {name}: {value}" for name, value in machine.items()),
+        f"- Command: `{command}`",
+        f"- Load: `{wrk_command}`",
+        "",
+        "| requests/s | p50 ms | p99 ms | non-2xx | peak worker RSS MiB |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {result.requests_per_second:.1f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | {result.non_2xx} "
+        f"| {peak_rss:.1f} |",
+        "",
+        f"Target: at least {TARGET_REQUESTS_PER_SECOND} requests/s uncached on this 2-core machine: "
+        f"**{'met' if met else 'not met'}** ({result.requests_per_second:.1f} requests/s).",
+        "",
+        "Raw wrk output:",
+        "",
+        "```",
+        result.output.rstrip(),
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def benchmark(args: argparse.Namespace, var_dir: Path) -> None:
+    machine = machine_description()
+    url_path, toml_words = (args.url_path, None) if args.url_path else closest_demo_article()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}{url_path}"
+    env = site_environment(var_dir, port)
+    prepare_site(env)
+    script = var_dir / "count_non_2xx.lua"
+    script.write_text(WRK_STATUS_SCRIPT)
+    log_path = var_dir / "gunicorn.log"
+    server = start_gunicorn(env, port, log_path)
+    try:
+        words = served_word_count(wait_until_serving(server, url))
+        print(f"Serving {url} (GET 200, {words:,} words served"
+              + (f", {toml_words:,} in the demo file" if toml_words else "") + ")", flush=True)
+        print(f"Warming up for {WARM_UP_SECONDS} s", flush=True)
+        run_wrk(url, WARM_UP_SECONDS, args.concurrency, script, server.pid)
+        print(f"Measuring for {args.duration} s at concurrency {args.concurrency}", flush=True)
+        wrk_command, output, peak_rss = run_wrk(url, args.duration, args.concurrency, script, server.pid)
+    except BenchError:
+        print(f"gunicorn's log:\n{log_path.read_text()}", file=sys.stderr)
+        raise
+    finally:
+        stop_gunicorn(server)
+
+    result = parse_wrk(output)
+    print(output)
+    if result.non_2xx or result.socket_errors:
+        raise BenchError(
+            f"{result.non_2xx} non-2xx responses and {result.socket_errors} socket errors: figures not recorded"
+        )
+    print(f"requests/s: {result.requests_per_second:.1f}")
+    print(f"p50: {result.p50_ms:.1f} ms, p99: {result.p99_ms:.1f} ms")
+    print(f"non-2xx responses: {result.non_2xx}")
+    print(f"peak worker RSS: {peak_rss:.1f} MiB")
+    met = result.requests_per_second >= TARGET_REQUESTS_PER_SECOND
+    print(f"target {TARGET_REQUESTS_PER_SECOND} requests/s: {'met' if met else 'NOT met'}")
+    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS_FILE.write_text(
+        report(
+            result,
+            peak_rss,
+            machine=machine,
+            url_path=url_path,
+            words=words,
+            command=shlex.join(["python", "-m", "bench.article_page", *sys.argv[1:]]),
+            wrk_command=shlex.join([*wrk_command[:-3], "-s", script.name, url]),
+        )
+    )
+    print(f"Written to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Turn a polite kill into an exception, so that gunicorn is stopped on the way out.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        with tempfile.TemporaryDirectory(prefix="masthead-bench-") as var_dir:
+            benchmark(args, Path(var_dir))
+    except BenchError as error:
+        print(f"bench.article_page: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench.article_page: interrupted; gunicorn stopped, nothing recorded", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from django.utils import translation
+
+from masthead.core.time import relative_time
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+
+
+def plain(text: str) -> str:
+    return text.replace("\xa0", " ")
+
+
+@pytest.mark.parametrize(
+    ("age", "expected"),
+    [
+        (timedelta(days=365 * 12 + 40), "12 years ago"),
+        (timedelta(days=400), "1 year ago"),
+        (timedelta(days=70), "2 months ago"),
+        (timedelta(days=3), "3 days ago"),
+        (timedelta(hours=5), "5 hours ago"),
+        (timedelta(seconds=20), "20 seconds ago"),
+    ],
+)
+def test_relative_time_in_english_names_the_largest_unit(age, expected):
+    with translation.override("en"):
+        assert plain(relative_time(NOW - age, NOW)) == expected
+
+
+def test_relative_time_is_localised():
+    twelve_years = NOW - timedelta(days=365 * 12 + 40)
+    with translation.override("fr"):
+        assert plain(relative_time(twelve_years, NOW)).startswith("il y a 12 ")
+    with translation.override("ar"):
+        assert "12" in relative_time(twelve_years, NOW) and "مضت" in relative_time(twelve_years, NOW)
+
+
+def test_a_future_date_does_not_read_as_the_past():
+    with translation.override("en"):
+        assert relative_time(NOW + timedelta(days=2), NOW) == "now"

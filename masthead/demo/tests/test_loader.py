@@ -1,0 +1,109 @@
+"""The demo publication: what it contains, that loading it twice changes nothing, and bad content files."""
+
+import shutil
+from html import unescape
+from re import sub
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from masthead.articles.models import ArticlePage, Author, SectionPage, SourceOutlet
+from masthead.demo.loader import CONTENT_DIR, DemoContentError, load_demo, parse_body
+
+pytestmark = pytest.mark.django_db
+
+
+def words(article: ArticlePage) -> int:
+    text = " ".join(
+        sub(r"<[^>]+>", " ", str(block.value.source if hasattr(block.value, "source") else block.value))
+        for block in article.body
+    )
+    return len(unescape(text).split())
+
+
+def test_demo_publication_is_a_realistic_outlet(client):
+    load_demo()
+    articles = list(ArticlePage.objects.live())
+    assert len(articles) >= 12
+    assert all(800 <= words(article) <= 2000 for article in articles), [(a.slug, words(a)) for a in articles]
+    assert SectionPage.objects.live().count() == 3
+    assert Author.objects.exclude(bio="").count() >= 4
+    assert SourceOutlet.objects.count() == 3
+    republished = [article for article in articles if article.is_republished]
+    assert len(republished) >= 4
+    assert {article.source_outlet_id for article in republished} == set(
+        SourceOutlet.objects.values_list("pk", flat=True)
+    )
+    assert {"ar", "fr"} <= {article.language for article in articles}
+    assert all(article.topics.exists() and article.lead_image_id for article in articles)
+    assert client.get("/").status_code == 200
+    for article in articles:
+        assert client.get(article.url).status_code == 200
+
+
+def test_loading_twice_changes_nothing():
+    load_demo()
+    counts = (ArticlePage.objects.count(), Author.objects.count(), SourceOutlet.objects.count())
+    report = load_demo()
+    assert report.created == []
+    assert (ArticlePage.objects.count(), Author.objects.count(), SourceOutlet.objects.count()) == counts
+
+
+def test_if_empty_leaves_an_existing_publication_alone(capsys):
+    call_command("load_demo")
+    ArticlePage.objects.first().delete()
+    remaining = ArticlePage.objects.count()
+    call_command("load_demo", "--if-empty")
+    assert "already has a publication" in capsys.readouterr().out
+    assert ArticlePage.objects.count() == remaining
+
+
+def test_a_broken_content_file_is_refused_and_nothing_is_written(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    (content / "articles" / "99-broken.toml").write_text('slug = "broken"\nsection = "nowhere"\n')
+    with pytest.raises(DemoContentError):
+        load_demo(content)
+    assert not ArticlePage.objects.exists()
+    (content / "articles" / "99-broken.toml").write_text("this is = = not toml")
+    with pytest.raises(DemoContentError, match="99-broken.toml"):
+        load_demo(content)
+    assert not SectionPage.objects.exists()
+
+
+def test_command_reports_malformed_content_plainly(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    (content / "publication.toml").write_text("[outlet\n")
+    monkeypatch.setattr("masthead.demo.loader.CONTENT_DIR", content)
+    monkeypatch.setattr("masthead.demo.loader.load_demo.__defaults__", (content,))
+    with pytest.raises(CommandError, match="Demo content is malformed: publication.toml"):
+        call_command("load_demo")
+
+
+def test_parse_body_understands_the_demo_markup():
+    images = {}
+
+    class FakeImage:
+        def __init__(self, key):
+            self.pk = len(images) + 1
+            images[key] = self
+
+    stream = parse_body(
+        "## A heading\n\nPlain *emphasis* and [a link](https://example.org/x).\n\n"
+        "> Quoted line one\n> line two\n> -- Someone, somewhere\n\n!! Big words.\n\n"
+        "[image: harbour | The quay at dusk | Illustration: us]",
+        FakeImage,
+    )
+    assert [block["type"] for block in stream] == [
+        "section_heading",
+        "paragraph",
+        "block_quote",
+        "pull_quote",
+        "image",
+    ]
+    assert stream[1]["value"] == '<p>Plain <em>emphasis</em> and <a href="https://example.org/x">a link</a>.</p>'
+    assert stream[2]["value"] == {"quote": "Quoted line one\nline two", "attribution": "Someone, somewhere"}
+    assert stream[4]["value"]["caption"] == "The quay at dusk"
+    assert stream[4]["value"]["image"] == images["harbour"].pk
