@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests."""
 
+import socket
+
 import pytest
 
 
@@ -14,3 +16,46 @@ def section(db):
     from masthead.articles.factories import make_section
 
     return make_section()
+
+
+class Inbox:
+    """Messages received by the test SMTP server, parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    def __len__(self):
+        return len(self.messages)
+
+    def to(self, address: str):
+        return [message for message in self.messages if address in message["To"]]
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; Django's SMTP backend sends to it for this test."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            inbox.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+            return "250 Message accepted"
+
+    with socket.socket() as probe:  # aiosmtpd checks its own port on start, so it needs a real one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield inbox
+    finally:
+        controller.stop()
