@@ -34,7 +34,7 @@ run: install var/secret_key
 	@echo "Serving http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops the site and its worker."
 	@export SECRET_KEY="$$(cat var/secret_key)"; \
 	trap 'kill 0' INT TERM EXIT; \
-	$(MANAGE) db_worker & \
+	$(MANAGE) db_worker --queue-name "*" & \
 	$(BIN)/gunicorn masthead.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - & \
 	wait
 

@@ -1,4 +1,4 @@
-"""Article-page benchmark: anonymous GETs of a ~1,500-word demo article, served by gunicorn, measured with wrk.
+"""Article-page benchmark: anonymous GETs of a ~1,500-word demo article served by gunicorn, measured with wrk.
 
 The site runs with production settings (DEBUG off, collected static files, 2 gunicorn workers) against a fresh
 SQLite database in a temporary folder, so the developer's var/ is never touched. Only 127.0.0.1 is contacted.
@@ -6,6 +6,7 @@ Results are printed and written to bench/results/article_page.md.
 """
 
 import argparse
+import contextlib
 import html
 import importlib.metadata
 import os
@@ -23,7 +24,7 @@ import tomllib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -68,7 +69,8 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     non_2xx: int
-    socket_errors: int
+    socket_errors: int  # timeouts included
+    timeouts: int
     output: str
 
 
@@ -78,12 +80,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     length.add_argument("--duration", type=int, default=15, help="seconds of measured load (default 15)")
     length.add_argument("--quick", action="store_true", help=f"a {QUICK_SECONDS} s smoke run")
     parser.add_argument("--concurrency", type=int, default=16, help="open connections (default 16)")
-    parser.add_argument("--url-path", help="page to measure (default: the demo article closest to 1,500 words)")
+    parser.add_argument("--url-path", help="page to measure (default: the demo article nearest 1,500 words)")
     args = parser.parse_args(argv)
     if args.quick:
         args.duration = QUICK_SECONDS
     if args.duration < 1 or args.concurrency < WRK_THREADS:
         parser.error(f"--duration must be at least 1 and --concurrency at least {WRK_THREADS}")
+    if args.url_path is not None and not args.url_path.startswith("/"):
+        parser.error("--url-path must start with /")
     return args
 
 
@@ -174,8 +178,14 @@ def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess
     # A session of its own, so that stopping it reaches the master and every worker at once.
     with log_path.open("wb") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "masthead.wsgi",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "masthead.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={WORKERS}",
+            ],
             cwd=PROJECT_DIR,
             env=env,
             stdout=log,
@@ -185,17 +195,13 @@ def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess
 
 
 def stop_gunicorn(server: subprocess.Popen) -> None:
+    """Stop the master and its workers: politely first, then, if they linger, for certain."""
     for stop_signal in (signal.SIGTERM, signal.SIGKILL):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, stop_signal)
-        except ProcessLookupError:
-            break
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             server.wait(timeout=STOP_TIMEOUT_SECONDS)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    server.wait(timeout=STOP_TIMEOUT_SECONDS)
+            return
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -245,9 +251,13 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
-def run_wrk(url: str, seconds: int, concurrency: int, script: Path, master_pid: int) -> tuple[list[str], str, float]:
-    """Run wrk to completion; return its command, its output and the peak RSS of the largest worker in MiB."""
-    command = ["wrk", "--latency", f"-t{WRK_THREADS}", f"-c{concurrency}", f"-d{seconds}s", "-s", str(script), url]
+def wrk_command(url: str, seconds: int, concurrency: int, script: Path) -> list[str]:
+    threads, connections, duration = f"-t{WRK_THREADS}", f"-c{concurrency}", f"-d{seconds}s"
+    return ["wrk", "--latency", threads, connections, duration, "-s", str(script), url]
+
+
+def run_wrk(command: list[str], seconds: int, master_pid: int) -> tuple[str, float]:
+    """Run wrk to completion; return its output and the peak RSS of the largest gunicorn worker, in MiB."""
     peak_rss = 0.0
     wrk = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -265,7 +275,9 @@ def run_wrk(url: str, seconds: int, concurrency: int, script: Path, master_pid: 
         wrk.stdout.close()
     if wrk.returncode:
         raise BenchError(f"wrk exited with status {wrk.returncode}:\n{output}")
-    return command, output, peak_rss
+    if not peak_rss:
+        raise BenchError(f"found no gunicorn workers under process {master_pid}")
+    return output, peak_rss
 
 
 def milliseconds(value: str) -> float:
@@ -280,13 +292,16 @@ def parse_wrk(output: str) -> WrkResult:
             raise BenchError(f"no {pattern!r} in wrk's output:\n{output}")
         return match
 
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    # wrk prints this line only when there were errors; a timeout is a request slower than 2 s.
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    connect, read, write, timeouts = map(int, errors.groups()) if errors else (0, 0, 0, 0)
     return WrkResult(
         requests_per_second=float(find(r"^Requests/sec:\s+([\d.]+)").group(1)),
         p50_ms=milliseconds(find(r"^\s+50%\s+(\S+)").group(1)),
         p99_ms=milliseconds(find(r"^\s+99%\s+(\S+)").group(1)),
         non_2xx=int(find(r"^non-2xx responses: (\d+)").group(1)),
-        socket_errors=sum(map(int, socket_errors.groups())) if socket_errors else 0,
+        socket_errors=connect + read + write + timeouts,
+        timeouts=timeouts,
         output=output,
     )
 
@@ -294,20 +309,24 @@ def parse_wrk(output: str) -> WrkResult:
 def machine_description() -> dict[str, str]:
     cpuinfo = Path("/proc/cpuinfo").read_text()
     model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
-    memory_kib = int(re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE).group(1))
+    memory = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=10
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=10,
         ).stdout.strip()
     except (OSError, subprocess.TimeoutExpired):
         commit = ""
     return {
         "CPUs (nproc)": str(len(os.sched_getaffinity(0))),
         "CPU model": model.group(1).strip() if model else "unknown",
-        "Memory": f"{memory_kib / 1024 / 1024:.1f} GiB",
+        "Memory": f"{int(memory.group(1)) / 1024 / 1024:.1f} GiB" if memory else "unknown",
         # The figures are only comparable between runs on an otherwise idle machine.
         "Load average before the run (1, 5, 15 min)": ", ".join(f"{load:.2f}" for load in os.getloadavg()),
-        "Date (UTC)": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+        "Date (UTC)": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
         "Git commit": commit or "unknown",
         "Python": platform.python_version(),
         "Django": importlib.metadata.version("django"),
@@ -316,26 +335,36 @@ def machine_description() -> dict[str, str]:
 
 
 def report(
-    result: WrkResult, peak_rss: float, *, machine: dict[str, str], url_path: str, words: int, command: str,
-    wrk_command: str,
+    result: WrkResult,
+    peak_rss: float,
+    *,
+    machine: dict[str, str],
+    url_path: str,
+    words: int,
+    command: str,
+    load_command: str,
 ) -> str:
     met = result.requests_per_second >= TARGET_REQUESTS_PER_SECOND
     lines = [
         "# Article page benchmark",
         "",
-        f"Anonymous GET of `{url_path}` ({words:,} words in the served article body), gunicorn with {WORKERS} "
-        "workers, production settings, fresh SQLite database, after a "
-        f"{WARM_UP_SECONDS} s warm-up.",
+        f"Anonymous GET of `{url_path}` ({words:,} words in the served article body), gunicorn with "
+        f"{WORKERS} workers, production settings, a fresh SQLite database, {WARM_UP_SECONDS} s of warm-up.",
         "",
         *(f"- {name}: {value}" for name, value in machine.items()),
         f"- Command: `{command}`",
-        f"- Load: `{wrk_command}`",
+        f"- Load: `{load_command}`",
         "",
-        "| requests/s | p50 ms | p99 ms | non-2xx | peak worker RSS MiB |",
-        "|---:|---:|---:|---:|---:|",
+        "| requests/s | p50 ms | p99 ms | non-2xx | timeouts (> 2 s) | peak worker RSS MiB |",
+        "|---:|---:|---:|---:|---:|---:|",
         f"| {result.requests_per_second:.1f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | {result.non_2xx} "
-        f"| {peak_rss:.1f} |",
+        f"| {result.timeouts} | {peak_rss:.1f} |",
         "",
+        *(
+            ["wrk leaves timed-out requests out of its latency figures, so p99 is an underestimate.", ""]
+            if result.timeouts
+            else []
+        ),
         f"Target: at least {TARGET_REQUESTS_PER_SECOND} requests/s uncached on this 2-core machine: "
         f"**{'met' if met else 'not met'}** ({result.requests_per_second:.1f} requests/s).",
         "",
@@ -349,9 +378,9 @@ def report(
     return "\n".join(lines)
 
 
-def benchmark(args: argparse.Namespace, var_dir: Path) -> None:
+def benchmark(args: argparse.Namespace, var_dir: Path, command: str) -> None:
     machine = machine_description()
-    url_path, toml_words = (args.url_path, None) if args.url_path else closest_demo_article()
+    url_path, demo_words = (args.url_path, None) if args.url_path else closest_demo_article()
     port = free_port()
     url = f"http://127.0.0.1:{port}{url_path}"
     env = site_environment(var_dir, port)
@@ -362,12 +391,14 @@ def benchmark(args: argparse.Namespace, var_dir: Path) -> None:
     server = start_gunicorn(env, port, log_path)
     try:
         words = served_word_count(wait_until_serving(server, url))
-        print(f"Serving {url} (GET 200, {words:,} words served"
-              + (f", {toml_words:,} in the demo file" if toml_words else "") + ")", flush=True)
+        in_demo_file = f", {demo_words:,} in the demo file" if demo_words else ""
+        print(f"Serving {url} (GET 200, {words:,} words served{in_demo_file})", flush=True)
         print(f"Warming up for {WARM_UP_SECONDS} s", flush=True)
-        run_wrk(url, WARM_UP_SECONDS, args.concurrency, script, server.pid)
+        warm_up = wrk_command(url, WARM_UP_SECONDS, args.concurrency, script)
+        run_wrk(warm_up, WARM_UP_SECONDS, server.pid)
         print(f"Measuring for {args.duration} s at concurrency {args.concurrency}", flush=True)
-        wrk_command, output, peak_rss = run_wrk(url, args.duration, args.concurrency, script, server.pid)
+        measure = wrk_command(url, args.duration, args.concurrency, script)
+        output, peak_rss = run_wrk(measure, args.duration, server.pid)
     except BenchError:
         print(f"gunicorn's log:\n{log_path.read_text()}", file=sys.stderr)
         raise
@@ -376,13 +407,15 @@ def benchmark(args: argparse.Namespace, var_dir: Path) -> None:
 
     result = parse_wrk(output)
     print(output)
-    if result.non_2xx or result.socket_errors:
+    # A slow response is a result worth recording; a refused or broken connection is not.
+    connection_errors = result.socket_errors - result.timeouts
+    if result.non_2xx or connection_errors:
         raise BenchError(
-            f"{result.non_2xx} non-2xx responses and {result.socket_errors} socket errors: figures not recorded"
+            f"{result.non_2xx} non-2xx responses, {connection_errors} connection errors; not recorded"
         )
     print(f"requests/s: {result.requests_per_second:.1f}")
     print(f"p50: {result.p50_ms:.1f} ms, p99: {result.p99_ms:.1f} ms")
-    print(f"non-2xx responses: {result.non_2xx}")
+    print(f"non-2xx responses: {result.non_2xx}, timeouts (> 2 s): {result.timeouts}")
     print(f"peak worker RSS: {peak_rss:.1f} MiB")
     met = result.requests_per_second >= TARGET_REQUESTS_PER_SECOND
     print(f"target {TARGET_REQUESTS_PER_SECOND} requests/s: {'met' if met else 'NOT met'}")
@@ -394,8 +427,8 @@ def benchmark(args: argparse.Namespace, var_dir: Path) -> None:
             machine=machine,
             url_path=url_path,
             words=words,
-            command=shlex.join(["python", "-m", "bench.article_page", *sys.argv[1:]]),
-            wrk_command=shlex.join([*wrk_command[:-3], "-s", script.name, url]),
+            command=command,
+            load_command=shlex.join(wrk_command(url, args.duration, args.concurrency, Path(script.name))),
         )
     )
     print(f"Written to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
@@ -406,12 +439,13 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     # Turn a polite kill into an exception, so that gunicorn is stopped on the way out.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         with tempfile.TemporaryDirectory(prefix="masthead-bench-") as var_dir:
-            benchmark(args, Path(var_dir))
+            benchmark(args, Path(var_dir), shlex.join(["python", "-m", "bench.article_page", *argv]))
     except BenchError as error:
         print(f"bench.article_page: {error}", file=sys.stderr)
         return 1

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "masthead.articles",
     "masthead.syndication",
     "masthead.demo",
+    "masthead.discussion",
+    "masthead.membership",
+    "masthead.search",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -225,3 +228,29 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "odt", "docx"]
 # Listing sizes.
 MASTHEAD_PAGE_SIZE = 20
 MASTHEAD_FEED_SIZE = 30
+
+# --- Membership and the gate (masthead/membership) -------------------------------------------------------
+# Sign-in links: how long one works, and how many may be asked for per hour per address and per IP address.
+MASTHEAD_SIGN_IN_LINK_MINUTES = 15
+MASTHEAD_LINK_REQUESTS_PER_ADDRESS = int(os.environ.get("MASTHEAD_LINK_REQUESTS_PER_ADDRESS", "5"))
+MASTHEAD_LINK_REQUESTS_PER_IP = int(os.environ.get("MASTHEAD_LINK_REQUESTS_PER_IP", "30"))
+# Newsletters a member can choose on their page (the choice is stored; sending belongs to the newsletters app).
+MASTHEAD_NEWSLETTERS = [("weekly", "The weekly briefing"), ("breaking", "Major stories as they break")]
+# Seconds an article's rendered body and gate are cached, per access class of reader; 0 turns this off.
+MASTHEAD_ARTICLE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_CACHE_SECONDS", "300"))
+# Payments: with no keys, paid tiers show as "coming soon". MASTHEAD_STRIPE_API_BASE is for tests only.
+MASTHEAD_PAYMENTS_BACKEND = "masthead.membership.payments.stripe_backend.StripeBackend"
+MASTHEAD_STRIPE_SECRET_KEY = os.environ.get("MASTHEAD_STRIPE_SECRET_KEY", "")
+MASTHEAD_STRIPE_WEBHOOK_SECRET = os.environ.get("MASTHEAD_STRIPE_WEBHOOK_SECRET", "")
+MASTHEAD_STRIPE_API_BASE = ""
+
+# Reader discussion (masthead.discussion). The comment policy editors change lives in the admin
+# (Settings → Discussion); these are the limits a deployment sets.
+MASTHEAD_DISCUSSION_EDIT_MINUTES = int(os.environ.get("MASTHEAD_DISCUSSION_EDIT_MINUTES", "15"))
+MASTHEAD_DISCUSSION_PAGE_SIZE = 50  # top-level conversations per page, each with all its replies
+MASTHEAD_DISCUSSION_MAX_DEPTH = 4  # replies nest this deep; deeper ones show flat with "in reply to"
+MASTHEAD_DISCUSSION_MAX_LENGTH = 10_000
+MASTHEAD_DISCUSSION_RATE_LIMIT_PER_MINUTE = int(os.environ.get("MASTHEAD_DISCUSSION_RATE_LIMIT_PER_MINUTE", "5"))
+MASTHEAD_DISCUSSION_IP_RETENTION_DAYS = 30
+# IP addresses are kept only as an HMAC under this key; a separate key lets SECRET_KEY rotate without effect.
+MASTHEAD_DISCUSSION_IP_HASH_KEY = os.environ.get("MASTHEAD_DISCUSSION_IP_HASH_KEY") or f"discussion-ip:{SECRET_KEY}"

@@ -18,6 +18,10 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("feeds/", include(syndication_urls)),
+    path("members/", include("masthead.membership.urls")),
+    path("search/", include("masthead.search.urls")),
+    path("api/", include("masthead.api")),
+    path("discussion/", include("masthead.discussion.urls")),
     path("", include(article_urls)),
 ]
 

@@ -2,6 +2,8 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class User(AbstractUser):
@@ -12,3 +14,10 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # A member's e-mail address is their identity (sign-in links go to it), so it belongs to one account.
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="unique_user_email"),
+        ]

@@ -1,5 +1,8 @@
 """StreamField blocks of an article body: what an editor can place between the standfirst and the bio box."""
 
+import html
+
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
@@ -59,6 +62,51 @@ class CaptionedImageBlock(blocks.StructBlock):
         template = "articles/blocks/image.html"
 
 
+class PreviewCutBlock(blocks.StaticBlock):
+    """Where the preview ends for readers the article's access level keeps out; renders nothing."""
+
+    class Meta:
+        icon = "cut"
+        label = "Preview cut"
+        admin_text = "Readers without access see everything above this line, then the invitation to subscribe."
+        template = "articles/blocks/preview_cut.html"
+
+
+PREVIEW_CUT = "preview_cut"
+
+
+def split_at_preview_cut(stream, default_paragraphs: int, type_of=None) -> tuple[list, list]:
+    """The body as (preview, gated) blocks: before the first preview cut, or after the first N paragraphs.
+
+    Without a marker the preview never swallows the whole body: it keeps at most half the paragraphs, so a
+    short piece still has a gated part. The markers themselves belong to neither part. `type_of` reads a
+    block's type (StreamValue children by default; pass one for raw JSON blocks).
+    """
+    type_of = type_of or (lambda block: block.block_type)
+    children = list(stream)
+    for position, child in enumerate(children):
+        if type_of(child) == PREVIEW_CUT:
+            rest = [block for block in children[position + 1 :] if type_of(block) != PREVIEW_CUT]
+            return children[:position], rest
+    paragraphs = [position for position, child in enumerate(children) if type_of(child) == "paragraph"]
+    keep = min(default_paragraphs, len(paragraphs) // 2)
+    end = paragraphs[keep - 1] + 1 if keep else 0
+    return children[:end], children[end:]
+
+
+def raw_block_text(raw: dict) -> str:
+    """The words a reader would read in one block of a body's raw JSON (no rendering, no queries)."""
+    value = raw.get("value")
+    if raw.get("type") == "paragraph":
+        return html.unescape(strip_tags(value or ""))
+    if isinstance(value, str) and raw.get("type") in ("section_heading", "pull_quote"):
+        return value
+    if isinstance(value, dict):
+        parts = [value.get(key) or "" for key in ("quote", "attribution", "caption", "credit", "alt_text")]
+        return " ".join(part for part in parts if isinstance(part, str) and part)
+    return ""
+
+
 class ArticleBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, template="articles/blocks/paragraph.html")
     section_heading = SectionHeadingBlock()
@@ -66,3 +114,4 @@ class ArticleBodyBlock(blocks.StreamBlock):
     pull_quote = PullQuoteBlock()
     image = CaptionedImageBlock()
     embed = EmbedBlock(help_text="A link to a video, post or chart that supports embedding.", icon="media")
+    preview_cut = PreviewCutBlock()

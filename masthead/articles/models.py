@@ -1,6 +1,7 @@
 """The publication's pages (home, section, article) and the snippets they refer to (authors, outlets, topics)."""
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -20,7 +21,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from masthead.articles.blocks import ArticleBodyBlock
+from masthead.articles.blocks import ArticleBodyBlock, split_at_preview_cut
 from masthead.core.pagination import paginate
 
 AUTHOR_PHOTO_SPEC = "fill-160x160"
@@ -222,6 +223,10 @@ class ArticleQuerySet(PageQuerySet):
         return (
             self.select_related("source_outlet")
             .annotate(section_title=Subquery(parent_of_article.values("title")[:1]))
+            # The reader discussion's visible-comment count, kept on its thread row (masthead.discussion).
+            .annotate(comment_count=Subquery(
+                apps.get_model("discussion", "Thread").objects.filter(page=OuterRef("pk")).values("comment_count")[:1]
+            ))
             .prefetch_related(
                 Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author")),
                 Prefetch(
@@ -251,6 +256,13 @@ class ArticleAuthor(Orderable):
         constraints = [models.UniqueConstraint(fields=["page", "author"], name="unique_author_per_article")]
 
 
+class AccessLevel(models.TextChoices):
+    PUBLIC = "public", "Public: anyone"
+    MEMBERS = "members", "Members: anyone signed in, free or paid"
+    PAID = "paid", "Paid: members of any paid tier"
+    TIERS = "tiers", "Specific tiers: members of the tiers chosen below"
+
+
 class ArticlePage(Page):
     standfirst = models.TextField(help_text="One or two sentences under the title that say what the piece argues.")
     lead_image = models.ForeignKey(
@@ -274,11 +286,25 @@ class ArticlePage(Page):
         blank=True, help_text="The permission or licence under which we republish, shown to readers."
     )
 
+    access_level = models.CharField(
+        max_length=10,
+        choices=AccessLevel.choices,
+        default=AccessLevel.PUBLIC,
+        help_text="Who may read past the preview when the gate is a paywall (Settings → Gate).",
+    )
+    allowed_tiers = ParentalManyToManyField(
+        "membership.Tier", blank=True, related_name="articles", help_text="For 'Specific tiers' only."
+    )
+    preview_paragraphs = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Readers without access see this many paragraphs, unless a 'Preview cut' block is placed.",
+    )
+
     objects = PageManager.from_queryset(ArticleQuerySet)()
 
     content_panels = Page.content_panels + [
         FieldPanel("standfirst"),
-        InlinePanel("article_authors", label="Authors", min_num=1),
+        InlinePanel("article_authors", heading="Authors, in byline order", label="Author", min_num=1),
         FieldPanel("lead_image"),
         FieldPanel("body"),
         FieldPanel("topics"),
@@ -293,6 +319,10 @@ class ArticlePage(Page):
             ],
             heading="Republished piece",
             help_text="Fill these in only for a piece first published elsewhere.",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("access_level"), FieldPanel("allowed_tiers"), FieldPanel("preview_paragraphs")],
+            heading="Who can read it",
         ),
     ]
     search_fields = Page.search_fields + [index.SearchField("standfirst"), index.SearchField("body")]
@@ -328,15 +358,35 @@ class ArticlePage(Page):
         return [credit.author for credit in self.article_authors.all()]
 
     @cached_property
-    def section(self):
-        return self.get_parent().specific
+    def allowed_tier_ids(self) -> frozenset[int]:
+        return frozenset(tier.pk for tier in self.allowed_tiers.all())
+
+    def split_body(self) -> tuple[list, list]:
+        """The body as (preview, gated) blocks; the gate decides who gets the second list."""
+        return split_at_preview_cut(self.body, self.preview_paragraphs)
+
+    def split_raw_body(self) -> tuple[list[dict], list[dict]]:
+        """The same split on the body's raw JSON, for text-only channels (search) that must not load images."""
+        return split_at_preview_cut(self.body.raw_data, self.preview_paragraphs, type_of=lambda raw: raw["type"])
+
+    @cached_property
+    def section(self) -> Page:
+        # Title and URL are all a reader sees of the section: the base Page row is enough.
+        return self.get_parent()
+
+    def serve(self, request, *args, **kwargs):
+        from masthead.membership.reading import serve_article
+
+        return serve_article(self, request, lambda: super(ArticlePage, self).serve(request, *args, **kwargs))
 
     def get_context(self, request, *args, **kwargs):
+        from masthead.membership.reading import article_reading
         from masthead.syndication.structured_data import article_meta
 
         prefetch_article_page(self)
         context = super().get_context(request, *args, **kwargs)
         context["meta"] = article_meta(self, request)
+        context["reading"] = article_reading(self, request)
         return context
 
 

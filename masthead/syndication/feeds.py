@@ -8,10 +8,17 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from masthead.articles.models import ArticlePage, Author, PublicationSettings, Topic
+from masthead.membership.access import gate_policy, is_free_to_everyone
+
+MEMBERS_CATEGORY = "For members"
 
 
 class ArticleFeed(Feed):
-    """The newest articles; subclasses narrow the list. Items carry the standfirst, never the body."""
+    """The newest articles; subclasses narrow the list. Items carry the standfirst, never the body.
+
+    A feed has no reader, so it is read as an anonymous one: gated articles are labelled as such through
+    membership.access, and no item ever carries more than what an anonymous reader may read.
+    """
 
     feed_type = Rss201rev2Feed
 
@@ -40,7 +47,8 @@ class ArticleFeed(Feed):
         return ArticlePage.objects.live().public()
 
     def items(self, obj):
-        return self.articles(obj).for_listing()[: settings.MASTHEAD_FEED_SIZE]
+        articles = self.articles(obj).for_listing().prefetch_related("allowed_tiers")
+        return articles[: settings.MASTHEAD_FEED_SIZE]
 
     def item_title(self, item):
         return item.title
@@ -66,7 +74,10 @@ class ArticleFeed(Feed):
         return ", ".join(credit.author.name for credit in item.article_authors.all())
 
     def item_categories(self, item):
-        return [item.section_title] if item.section_title else []
+        categories = [item.section_title] if item.section_title else []
+        if not is_free_to_everyone(item, gate_policy(self.request)):
+            categories.append(MEMBERS_CATEGORY)
+        return categories
 
 
 class TopicFeed(ArticleFeed):

@@ -6,6 +6,11 @@ from django.conf import settings
 from django.utils.html import strip_tags
 
 from masthead.articles.models import LEAD_IMAGE_SPEC, ArticlePage, PublicationSettings
+from masthead.membership.access import gate_policy, is_free_to_everyone
+
+# The element holding the part of a gated article that readers without access do not get (the gated text
+# for readers with access, the gate itself for the others): what search engines expect in hasPart.
+GATED_PART_SELECTOR = ".members-only"
 
 
 @dataclass
@@ -28,7 +33,9 @@ def article_meta(article: ArticlePage, request=None) -> ArticleMeta:
     publication_name = publication.name if publication else settings.WAGTAIL_SITE_NAME
     page_url = absolute_url(article.get_url(request))
     canonical_url = article.original_url if article.is_republished else page_url
+    # Social cards and JSON-LD describe a gated article by its standfirst only, never by its body.
     description = strip_tags(article.standfirst).strip()
+    free = is_free_to_everyone(article, gate_policy(request))
     image_url = (
         absolute_url(article.lead_image.get_rendition(LEAD_IMAGE_SPEC).url) if article.lead_image else ""
     )
@@ -76,7 +83,14 @@ def article_meta(article: ArticlePage, request=None) -> ArticleMeta:
         ],
         "publisher": {"@type": "Organization", "name": publication_name, "url": settings.MASTHEAD_BASE_URL},
         "keywords": [topic.name for topic in article.topics.all()],
+        "isAccessibleForFree": free,
     }
+    if not free:
+        json_ld["hasPart"] = {
+            "@type": "WebPageElement",
+            "isAccessibleForFree": False,
+            "cssSelector": GATED_PART_SELECTOR,
+        }
     if image_url:
         json_ld["image"] = [image_url]
     if article.is_republished:

@@ -41,6 +41,8 @@ def article_form(
         "original_url": original_url,
         "original_published_at": "2019-11-11" if outlet else "",
         "republication_note": "Republished with permission." if outlet else "",
+        "access_level": "public",
+        "preview_paragraphs": "3",
     }
     data.update(overrides)
     form = nested_form_data(data)

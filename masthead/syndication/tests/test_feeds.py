@@ -69,3 +69,23 @@ def test_feed_size_is_capped(client, section, settings):
     for _ in range(5):
         make_article(section=section)
     assert len(rss_items(client, "/feeds/rss/")[1]) == 3
+
+
+def test_gated_articles_are_labelled_and_carry_the_standfirst_only(client, section):
+    from masthead.articles.models import AccessLevel
+
+    article = make_article(
+        section=section,
+        standfirst="Only the standfirst.",
+        body=[{"type": "paragraph", "value": "<p>Members read this sentence.</p>"}],
+        publish=False,
+    )
+    article.access_level = AccessLevel.PAID
+    article.save_revision().publish()
+    make_article(section=section)
+    _, items = rss_items(client, "/feeds/rss/")
+    categories = {item.findtext("title"): [c.text for c in item.findall("category")] for item in items}
+    assert "For members" in categories[article.title]
+    assert sum("For members" in labels for labels in categories.values()) == 1
+    text = client.get("/feeds/atom/").content.decode()
+    assert "Only the standfirst." in text and "Members read this sentence." not in text

@@ -119,3 +119,28 @@ def test_robots_txt_points_to_the_sitemap(client):
     text = response.content.decode()
     assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in text
     assert "Disallow: /admin/" in text
+
+
+def _members_article(section):
+    from masthead.articles.models import AccessLevel, ArticlePage
+
+    article = make_article(section=section, publish=False)
+    article.access_level = AccessLevel.MEMBERS
+    article.save_revision().publish()
+    return ArticlePage.objects.get(pk=article.pk)
+
+
+def test_free_article_is_accessible_for_free(client, section):
+    data = parse_head(client, make_article(section=section).url).json_ld[0]
+    assert data["isAccessibleForFree"] is True
+    assert "hasPart" not in data
+
+
+def test_gated_article_marks_its_gated_part_for_search_engines(client, section):
+    data = parse_head(client, _members_article(section).url).json_ld[0]
+    assert data["isAccessibleForFree"] is False
+    assert data["hasPart"] == {
+        "@type": "WebPageElement",
+        "isAccessibleForFree": False,
+        "cssSelector": ".members-only",
+    }

@@ -1,4 +1,4 @@
-"""Fixtures for the browser flows: Debian's Chromium under Playwright, and the demo publication on a live server."""
+"""Browser-flow fixtures: Debian's Chromium under Playwright, and the demo publication on a live server."""
 
 import os
 from pathlib import Path
@@ -43,7 +43,7 @@ def artifacts_dir() -> Path:
 
 
 def restore_wagtail_roots() -> None:
-    """Put back the rows that Wagtail's migrations create and that emptying the tables after a test removed."""
+    """Put back the rows that Wagtail's migrations create, which emptying the tables after a test removes."""
     from django.conf import settings
     from wagtail.models import Collection, Locale, Page
 

@@ -1,4 +1,4 @@
-"""A reader in a real browser: from the home page to a republished piece, an Arabic piece, and a missing page."""
+"""A reader in a real browser: from the home page to a republished piece and an Arabic one; a missing page."""
 
 from urllib.parse import urlsplit
 
@@ -27,8 +27,8 @@ def open_card_from_home(page: Page, site_url: str, path: str, kicker: str = "") 
 
 
 def test_reader_opens_a_republished_article_from_the_home_page(demo_site, page: Page, artifacts_dir):
-    # Everything expected is read before the browser starts, so the test thread and the live server's thread
-    # never use the database at the same time.
+    # What the page should show is read before the browser loads anything, so the test's thread and the live
+    # server's thread never use the database at the same time.
     article = ArticlePage.objects.live().select_related("source_outlet").get(slug=REPUBLISHED_SLUG)
     assert article.is_republished
     outlet = article.source_outlet.name
@@ -66,11 +66,11 @@ def test_arabic_article_reads_right_to_left(demo_site, page: Page):
     html = page.locator("html")
     expect(html).to_have_attribute("lang", "ar")
     expect(html).to_have_attribute("dir", "rtl")
-    body = page.locator("article.article")
-    expect(body).to_have_attribute("lang", "ar")
-    expect(body).to_have_attribute("dir", "rtl")
+    article_element = page.locator("article.article")
+    expect(article_element).to_have_attribute("lang", "ar")
+    expect(article_element).to_have_attribute("dir", "rtl")
     # The attribute is only half of it: the browser must actually lay the text out right to left.
-    expect(body).to_have_css("direction", "rtl")
+    expect(article_element).to_have_css("direction", "rtl")
 
 
 def test_unknown_address_shows_the_styled_not_found_page(demo_site, page: Page):

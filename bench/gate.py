@@ -1,0 +1,312 @@
+"""Gate benchmark: the article page for a signed-in member vs an anonymous reader, requests/s side by side.
+
+One run serves the demo publication with gunicorn (production settings, a fresh SQLite database in a temporary
+folder) and measures, with wrk, the demo article nearest 1,500 words in two states: public, and members-only
+(where the anonymous reader gets the preview and the gate). Each state is measured for both readers, in
+alternation, so that both see the same machine. Only 127.0.0.1 is contacted. Results go to
+bench/results/gate.md. The server-side pieces (gunicorn, wrk, parsing) are bench.article_page's.
+"""
+
+import argparse
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.article_page import (
+    PROJECT_DIR,
+    SETUP_TIMEOUT_SECONDS,
+    WARM_UP_SECONDS,
+    WORKERS,
+    WRK_STATUS_SCRIPT,
+    BenchError,
+    closest_demo_article,
+    free_port,
+    machine_description,
+    parse_wrk,
+    prepare_site,
+    run_wrk,
+    served_word_count,
+    site_environment,
+    start_gunicorn,
+    stop_gunicorn,
+    wait_until_serving,
+    wrk_command,
+)
+
+RESULTS_FILE = Path(__file__).resolve().parent / "results" / "gate.md"
+TARGET_COST = 0.10  # the member's page may be at most 10% slower than the anonymous reader's
+
+# Run in `manage.py shell`: set the article's access level, create a member and a signed-in session for them.
+SETUP_SCRIPT = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from masthead.accounts.models import User
+from masthead.articles.models import ArticlePage
+from masthead.membership.models import Member
+
+article = ArticlePage.objects.get(slug={slug!r})
+article.access_level = {level!r}
+article.save_revision().publish()
+user, _ = User.objects.get_or_create(username="bench-member", defaults={{"email": "bench@example.org"}})
+Member.objects.get_or_create(user=user)
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(session.session_key)
+"""
+
+
+# Run in `manage.py shell`: CPU time per request in one process (Django's test client, no server, no wrk). CPU
+# time rather than wall time, so that other work on a busy machine does not blur the comparison.
+CPU_SCRIPT = """
+import time
+from django.test import Client
+clients = {{"anonymous": Client(HTTP_HOST="127.0.0.1"), "member": Client(HTTP_HOST="127.0.0.1")}}
+clients["member"].cookies["sessionid"] = {session_key!r}
+for client in clients.values():
+    for _ in range(5):
+        assert client.get({url_path!r}).status_code == 200
+spent = {{"anonymous": 0.0, "member": 0.0}}
+for _ in range({requests}):
+    for reader, client in clients.items():
+        start = time.process_time()
+        client.get({url_path!r})
+        spent[reader] += time.process_time() - start
+for reader, seconds in spent.items():
+    print(reader, seconds / {requests} * 1000)
+"""
+
+
+def cpu_per_request(env, url_path: str, session_key: str, requests: int) -> dict[str, float]:
+    """Milliseconds of CPU per request for each reader, measured in-process in alternation."""
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            CPU_SCRIPT.format(session_key=session_key, url_path=url_path, requests=requests),
+        ],
+        cwd=PROJECT_DIR,
+        env={**env, "ALLOWED_HOSTS": "127.0.0.1"},
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT_SECONDS,
+    )
+    if finished.returncode:
+        raise BenchError(f"the in-process measurement failed:\n{finished.stdout}{finished.stderr}")
+    output = finished.stdout.splitlines()
+    lines = [line.split() for line in output if line.startswith(("anonymous ", "member "))]
+    return {reader: float(value) for reader, value in lines}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench.gate", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--duration", type=int, default=10, help="seconds of measured load per series (default 10)"
+    )
+    parser.add_argument("--concurrency", type=int, default=16, help="open connections (default 16)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per state (default 2)")
+    parser.add_argument("--quick", action="store_true", help="3 s series, one round: a smoke run")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.duration, args.rounds = 3, 1
+    if args.duration < 1 or args.rounds < 1 or args.concurrency < 2:
+        parser.error("--duration and --rounds must be at least 1, --concurrency at least 2")
+    return args
+
+
+def set_access_level(env, slug: str, level: str) -> str:
+    """Make the article `level` and return a fresh session key of a signed-in free member."""
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SETUP_SCRIPT.format(slug=slug, level=level)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT_SECONDS,
+    )
+    if finished.returncode:
+        raise BenchError(f"setting up the {level} article failed:\n{finished.stdout}{finished.stderr}")
+    return finished.stdout.strip().splitlines()[-1]
+
+
+def fetch_as_member(url: str, session_key: str) -> str:
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Cookie": f"sessionid={session_key}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
+
+
+def measure(url, seconds, concurrency, script, master_pid, cookie=None):
+    command = wrk_command(url, seconds, concurrency, script)
+    if cookie:
+        command[-1:-1] = ["-H", f"Cookie: {cookie}"]
+    output, _ = run_wrk(command, seconds, master_pid)
+    result = parse_wrk(output)
+    if result.non_2xx or result.socket_errors:
+        raise BenchError(
+            f"{result.non_2xx} non-2xx responses, {result.socket_errors} socket errors:\n{output}"
+        )
+    return result
+
+
+def benchmark(args, var_dir: Path, command: str) -> str:
+    machine = machine_description()
+    url_path, _ = closest_demo_article()
+    slug = url_path.strip("/").split("/")[-1]
+    port = free_port()
+    url = f"http://127.0.0.1:{port}{url_path}"
+    env = site_environment(var_dir, port)
+    prepare_site(env)
+    script = var_dir / "count_non_2xx.lua"
+    script.write_text(WRK_STATUS_SCRIPT)
+    rows = []
+    for level in ("public", "members"):
+        session_key = set_access_level(env, slug, level)
+        cpu = cpu_per_request(env, url_path, session_key, requests=200 if not args.quick else 30)
+        print(f"{level} article, CPU per request in-process: {cpu['anonymous']:.2f} ms anonymous, "
+              f"{cpu['member']:.2f} ms member", flush=True)
+        server = start_gunicorn(env, port, var_dir / f"gunicorn-{level}.log")
+        try:
+            anonymous_html = wait_until_serving(server, url)
+            member_html = fetch_as_member(url, session_key)
+            words = {"anonymous": served_word_count(anonymous_html), "member": served_word_count(member_html)}
+            gated = "Subscribe now to keep reading" in anonymous_html
+            if level == "members" and not gated:
+                raise BenchError("the anonymous reader was not gated on the members-only article")
+            if "Subscribe now to keep reading" in member_html:
+                raise BenchError("the signed-in member was gated")
+            cookie = f"sessionid={session_key}"
+            print(
+                f"{level} article: {words['anonymous']} words served to anonymous, "
+                f"{words['member']} to the member"
+            )
+            for reader in ("anonymous", "member"):  # warm both up before measuring either
+                measure(
+                    url,
+                    WARM_UP_SECONDS,
+                    args.concurrency,
+                    script,
+                    server.pid,
+                    cookie if reader == "member" else None,
+                )
+            results = {"anonymous": [], "member": []}
+            for round_number in range(args.rounds):
+                for reader in ("anonymous", "member") if round_number % 2 == 0 else ("member", "anonymous"):
+                    result = measure(
+                        url,
+                        args.duration,
+                        args.concurrency,
+                        script,
+                        server.pid,
+                        cookie if reader == "member" else None,
+                    )
+                    results[reader].append(result)
+                    print(
+                        f"  round {round_number + 1}, {reader}: {result.requests_per_second:.1f} requests/s, "
+                        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms",
+                        flush=True,
+                    )
+        except BenchError:
+            print(f"gunicorn's log:\n{(var_dir / f'gunicorn-{level}.log').read_text()}", file=sys.stderr)
+            raise
+        finally:
+            stop_gunicorn(server)
+        for reader in ("anonymous", "member"):
+            series = results[reader]
+            rows.append(
+                {
+                    "level": level,
+                    "reader": reader,
+                    "words": words[reader],
+                    "rps": sum(r.requests_per_second for r in series) / len(series),
+                    "p50": sum(r.p50_ms for r in series) / len(series),
+                    "p99": max(r.p99_ms for r in series),
+                    "cpu_ms": cpu[reader],
+                }
+            )
+    return report(rows, machine=machine, url_path=url_path, command=command, args=args)
+
+
+def report(rows, *, machine, url_path, command, args) -> str:
+    lines = [
+        "# Gate benchmark: signed-in member vs anonymous reader",
+        "",
+        f"GET `{url_path}` (the demo article nearest 1,500 words), gunicorn with {WORKERS} workers, "
+        "production "
+        f"settings, a fresh SQLite database; wrk `-c{args.concurrency}`, {args.rounds} alternating series of "
+        f"{args.duration} s per reader after a {WARM_UP_SECONDS} s warm-up each. The member is a free member "
+        "with a database session; the article body cache (MASTHEAD_ARTICLE_CACHE_SECONDS) is at its default.",
+        "",
+        *(f"- {name}: {value}" for name, value in machine.items()),
+        f"- Command: `{command}`",
+        "",
+        "| article | reader | body words served | requests/s | p50 ms | p99 ms (worst series) "
+        "| CPU ms/request |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['level']} | {row['reader']} | {row['words']:,} | {row['rps']:.1f} "
+            f"| {row['p50']:.1f} | {row['p99']:.1f} | {row['cpu_ms']:.2f} |"
+        )
+    lines.append("")
+    for level in ("public", "members"):
+        anonymous = next(row for row in rows if row["level"] == level and row["reader"] == "anonymous")
+        member = next(row for row in rows if row["level"] == level and row["reader"] == "member")
+        cost = 1 - member["rps"] / anonymous["rps"]
+        cpu_cost = member["cpu_ms"] / anonymous["cpu_ms"] - 1
+        lines.append(
+            f"- {level} article: the member's page serves {member['rps']:.1f} requests/s against "
+            f"{anonymous['rps']:.1f} for the anonymous reader ({cost:+.1%}); in CPU per request "
+            f"{member['cpu_ms']:.2f} ms against {anonymous['cpu_ms']:.2f} ms ({cpu_cost:+.1%}). "
+            f"Target: under {TARGET_COST:.0%}: "
+            f"**{'met' if max(cost, cpu_cost) < TARGET_COST else 'NOT met'}**."
+        )
+    lines += [
+        "",
+        "Load average above about 1 on this 2-core machine makes the wrk figures vary from series to series "
+        "(compare the rounds printed during the run); the in-process CPU time per request is the steadier "
+        "comparison. What the member pays beyond the anonymous reader: loading the session and the user "
+        "(every signed-in page does), one query for the member's tiers (the gate), and whatever signed-in "
+        "readers get "
+        "from other apps on the page (the discussion section checks permissions).",
+    ]
+    lines += ["", f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.", ""]
+    return "\n".join(lines)
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        with tempfile.TemporaryDirectory(prefix="masthead-bench-gate-") as var_dir:
+            text = benchmark(args, Path(var_dir), shlex.join(["python", "-m", "bench.gate", *argv]))
+    except BenchError as error:
+        print(f"bench.gate: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench.gate: interrupted; gunicorn stopped, nothing recorded", file=sys.stderr)
+        return 130
+    print(text)
+    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS_FILE.write_text(text)
+    print(f"Written to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Passage anchors for inline feedback; anchoring.py holds the pure functions (text in, position out)."""

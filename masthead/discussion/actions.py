@@ -1,0 +1,503 @@
+"""Every write to the discussion: `check_*` validates the request and calls `do_*`, which assumes valid input.
+
+The page, the JSON API, the Wagtail admin and the import command all go through these functions, so a comment is
+checked, stored, counted, logged and announced the same way whichever door it came in by.
+"""
+
+import hashlib
+import hmac
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from masthead.discussion.errors import DiscussionError
+from masthead.discussion.models import (
+    Ban,
+    Comment,
+    CommentStatus,
+    DiscussionSettings,
+    Flag,
+    FlagReason,
+    ModerationAction,
+    ModerationEvent,
+    Subscription,
+    Thread,
+    Vote,
+    WhoMayComment,
+    wilson_lower_bound,
+)
+from masthead.discussion.rendering import MalformedMarkdown, check_markdown, render_comment
+from masthead.discussion.rules import CONTENT_RULES, Outcome, Submission, evaluate
+
+
+def hash_ip(ip: str) -> str:
+    """A keyed hash of an IP address: enough to rate-limit and spot repeat abuse, useless to anyone without the key."""
+    if not ip:
+        return ""
+    key = settings.MASTHEAD_DISCUSSION_IP_HASH_KEY.encode()
+    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
+
+
+def thread_for(page, *, create: bool = True) -> Thread:
+    """The article's thread; with create=False an unsaved one when nobody has commented yet (no write on a read)."""
+    thread = getattr(page, "_discussion_thread", None)
+    if thread is None or (create and thread.pk is None):
+        if create:
+            thread, _ = Thread.objects.get_or_create(page=page)
+        else:
+            thread = Thread.objects.filter(page=page).first() or Thread(page=page)
+        thread.page = page  # is_open reads the publication date; no second query for the page
+        page._discussion_thread = thread
+    return thread
+
+
+def _is_visible(comment: Comment) -> bool:
+    return comment.status == CommentStatus.APPROVED and not comment.is_deleted
+
+
+def _shift_count(thread_id: int, delta: int) -> None:
+    """Record a change readers can see: the visible count moves by `delta` and the thread's version goes up."""
+    # F() keeps concurrent writes from overwriting each other's increments.
+    Thread.objects.filter(pk=thread_id).update(
+        comment_count=F("comment_count") + delta, version=F("version") + 1
+    )
+
+
+def _announce(comment: Comment) -> None:
+    from masthead.discussion.tasks import notify_subscribers
+
+    # Most threads have no followers: asking costs less than queueing a task that would find none.
+    if Subscription.objects.filter(thread_id=comment.thread_id).exists():
+        transaction.on_commit(partial(notify_subscribers.enqueue, comment_id=comment.pk))
+
+
+def clean_body(body) -> str:
+    if not isinstance(body, str):
+        raise DiscussionError("The comment text is missing.")
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise DiscussionError("Write something before posting: the comment is empty.")
+    limit = settings.MASTHEAD_DISCUSSION_MAX_LENGTH
+    if len(body) > limit:
+        raise DiscussionError(f"Comments are limited to {limit:,} characters; this one has {len(body):,}.")
+    try:
+        check_markdown(body)
+    except MalformedMarkdown as error:
+        raise DiscussionError(str(error)) from error
+    return body
+
+
+def _comment_on_page(comment_id, *, page=None, message: str) -> Comment:
+    try:
+        comment_id = int(comment_id)
+    except (TypeError, ValueError):
+        raise DiscussionError(message) from None
+    comment = Comment.objects.select_related("thread").filter(pk=comment_id).first()
+    if comment is None or comment.status != CommentStatus.APPROVED:
+        raise DiscussionError(message, status=404 if page is None else 400)
+    return comment
+
+
+# Posting
+
+
+def check_post_comment(
+    *,
+    page,
+    user,
+    body,
+    parent_id=None,
+    guest_name: str = "",
+    guest_email: str = "",
+    ip: str = "",
+    honeypot: str = "",
+    subscribe: bool = False,
+) -> Comment:
+    policy = DiscussionSettings.current()
+    thread = thread_for(page)
+    if not thread.is_open(policy):
+        raise DiscussionError("Comments on this article are closed.", status=403)
+    member = user if user is not None and user.is_authenticated else None
+    if member is None:
+        if policy.who_may_comment != WhoMayComment.EVERYONE:
+            raise DiscussionError("Sign in to comment.", status=403)
+        guest_name = (guest_name or "").strip()
+        guest_email = (guest_email or "").strip()
+        if not guest_name or len(guest_name) > 80:
+            raise DiscussionError("Give your name (up to 80 characters) to comment as a guest.")
+        try:
+            validate_email(guest_email)
+        except ValidationError:
+            raise DiscussionError("Give a valid e-mail address to comment as a guest.") from None
+    body = clean_body(body)
+
+    parent = None
+    if parent_id not in (None, ""):
+        try:
+            parent_pk = int(parent_id)
+        except (TypeError, ValueError):
+            raise DiscussionError("The comment you are replying to does not exist.") from None
+        parent = Comment.objects.filter(pk=parent_pk).select_related("thread").first()
+        if parent is None or parent.status != CommentStatus.APPROVED:
+            raise DiscussionError("The comment you are replying to does not exist.")
+        if parent.thread.page_id != page.pk:
+            raise DiscussionError("The comment you are replying to belongs to another article.")
+        if parent.is_deleted:
+            raise DiscussionError("The comment you are replying to has been deleted.")
+
+    ip_hash = hash_ip(ip)
+    submission = Submission(
+        thread=thread,
+        policy=policy,
+        body=body,
+        author=member,
+        guest_email=guest_email if member is None else "",
+        ip_hash=ip_hash,
+        honeypot=honeypot or "",
+    )
+    verdicts = evaluate(submission)
+    refusal = next((verdict for verdict in verdicts if verdict.outcome == Outcome.REJECT), None)
+    if refusal:
+        raise DiscussionError(refusal.reason, status=refusal.status)
+    if any(verdict.outcome == Outcome.SPAM for verdict in verdicts):
+        status = CommentStatus.SPAM
+    elif verdicts:
+        status = CommentStatus.PENDING
+    else:
+        status = CommentStatus.APPROVED
+    return do_post_comment(
+        thread=thread,
+        parent=parent,
+        author=member,
+        guest_name=guest_name if member is None else "",
+        guest_email=guest_email if member is None else "",
+        body=body,
+        status=status,
+        hold_reasons=[verdict.reason for verdict in verdicts],
+        ip_hash=ip_hash,
+        subscribe=subscribe and member is not None,
+    )
+
+
+def do_post_comment(
+    *,
+    thread: Thread,
+    parent: Comment | None,
+    author,
+    guest_name: str,
+    guest_email: str,
+    body: str,
+    status: str,
+    hold_reasons: list[str],
+    ip_hash: str,
+    subscribe: bool = False,
+    created_at=None,
+    announce: bool = True,
+) -> Comment:
+    with transaction.atomic():
+        comment = Comment(
+            thread=thread,
+            parent=parent,
+            root_id=parent.root_id if parent else None,
+            depth=parent.depth + 1 if parent else 1,
+            author=author,
+            guest_name=guest_name,
+            guest_email=guest_email,
+            body=body,
+            body_html=render_comment(body),
+            status=status,
+            hold_reasons=hold_reasons,
+            ip_hash=ip_hash,
+            created_at=created_at or timezone.now(),
+        )
+        comment.save()
+        if parent is None:
+            comment.root = comment
+            Comment.objects.filter(pk=comment.pk).update(root=comment)
+        _shift_count(thread.pk, int(_is_visible(comment)))
+        if subscribe:
+            Subscription.objects.get_or_create(thread=thread, comment=comment, user=author)
+        if announce and _is_visible(comment):
+            _announce(comment)
+    return comment
+
+
+# Votes
+
+
+def check_vote(*, comment_id, user, value) -> Comment:
+    if user is None or not user.is_authenticated:
+        raise DiscussionError("Sign in to vote.", status=403)
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        value = None
+    if value not in (1, -1):
+        raise DiscussionError("A vote is +1 (up) or -1 (down).")
+    comment = _comment_on_page(comment_id, message="There is no such comment to vote on.")
+    if comment.is_deleted:
+        raise DiscussionError("This comment has been deleted.")
+    if comment.author_id == user.pk:
+        raise DiscussionError("You cannot vote on your own comment.")
+    if not comment.thread.is_open(DiscussionSettings.current()):
+        raise DiscussionError("Comments on this article are closed.", status=403)
+    return do_vote(comment=comment, voter=user, value=value)
+
+
+def do_vote(*, comment: Comment, voter, value: int) -> Comment:
+    """Cast, change or (the same vote again) withdraw a vote; the tallies are recounted from the vote rows."""
+    with transaction.atomic():
+        # Locking the comment serialises votes on it, so the recount below always sees every committed vote.
+        locked = Comment.objects.select_for_update().only("pk").get(pk=comment.pk)
+        existing = Vote.objects.filter(comment=locked, voter=voter).first()
+        now = timezone.now()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    Vote.objects.create(comment=locked, voter=voter, value=value, created_at=now, updated_at=now)
+            except IntegrityError:
+                # SQLite has no row locks: a second click racing the first lands here and changes nothing.
+                pass
+        elif existing.value == value:
+            existing.delete()
+        else:
+            existing.value = value
+            existing.updated_at = now
+            existing.save(update_fields=["value", "updated_at"])
+        recount_votes(comment)
+        _shift_count(comment.thread_id, 0)
+    return comment
+
+
+def recount_votes(comment: Comment) -> None:
+    """Set the comment's tallies from its vote rows (the rows are the truth; the tallies are for sorting)."""
+    tally = Vote.objects.filter(comment=comment).aggregate(
+        up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1))
+    )
+    comment.upvotes, comment.downvotes = tally["up"], tally["down"]
+    comment.score = comment.upvotes - comment.downvotes
+    comment.wilson = wilson_lower_bound(comment.upvotes, comment.downvotes)
+    comment.save(update_fields=["upvotes", "downvotes", "score", "wilson"])
+
+
+# Editing and deleting
+
+
+def _own_comment(comment_id, user) -> Comment:
+    if user is None or not user.is_authenticated:
+        raise DiscussionError("Sign in to change your comments.", status=403)
+    try:
+        comment = Comment.objects.select_related("thread").get(pk=int(comment_id))
+    except (TypeError, ValueError, Comment.DoesNotExist):
+        raise DiscussionError("There is no such comment.", status=404) from None
+    if comment.author_id != user.pk:
+        raise DiscussionError("You can change only your own comments.", status=403)
+    if comment.is_deleted:
+        raise DiscussionError("This comment has been deleted.")
+    return comment
+
+
+def check_edit_comment(*, comment_id, user, body) -> Comment:
+    comment = _own_comment(comment_id, user)
+    if not comment.is_editable_by(user):
+        minutes = settings.MASTHEAD_DISCUSSION_EDIT_MINUTES
+        raise DiscussionError(f"Comments can be edited for {minutes} minutes after posting.", status=403)
+    body = clean_body(body)
+    policy = DiscussionSettings.current()
+    verdicts = evaluate(
+        Submission(thread=comment.thread, policy=policy, body=body, author=user), rules=CONTENT_RULES
+    )
+    refusal = next((verdict for verdict in verdicts if verdict.outcome == Outcome.REJECT), None)
+    if refusal:
+        raise DiscussionError(refusal.reason, status=refusal.status)
+    return do_edit_comment(comment=comment, body=body, hold_reasons=[verdict.reason for verdict in verdicts])
+
+
+def do_edit_comment(*, comment: Comment, body: str, hold_reasons: list[str], editor=None) -> Comment:
+    with transaction.atomic():
+        was_visible = _is_visible(comment)
+        comment.body = body
+        comment.body_html = render_comment(body)
+        comment.edited_at = timezone.now()
+        fields = ["body", "body_html", "edited_at"]
+        if hold_reasons and comment.status == CommentStatus.APPROVED:
+            # An edit that adds what the rules hold goes back to the queue, as a new comment would.
+            comment.status = CommentStatus.PENDING
+            comment.hold_reasons = hold_reasons
+            fields += ["status", "hold_reasons"]
+        comment.save(update_fields=fields)
+        _shift_count(comment.thread_id, _is_visible(comment) - was_visible)
+        if editor is not None:
+            ModerationEvent.objects.create(comment=comment, actor=editor, action=ModerationAction.EDIT)
+    return comment
+
+
+def check_delete_comment(*, comment_id, user) -> Comment | None:
+    return do_delete_comment(comment=_own_comment(comment_id, user))
+
+
+def do_delete_comment(*, comment: Comment) -> Comment | None:
+    """Remove a comment; one with replies stays as a "comment deleted" placeholder so the replies keep their place.
+
+    Returns the placeholder, or None when the comment is gone.
+    """
+    with transaction.atomic():
+        was_visible = _is_visible(comment)
+        if comment.replies.exists():
+            comment.is_deleted = True
+            comment.body = comment.body_html = ""
+            comment.is_pinned = False
+            comment.save(update_fields=["is_deleted", "body", "body_html", "is_pinned"])
+            result = comment
+        else:
+            comment.delete()
+            result = None
+        _shift_count(comment.thread_id, -int(was_visible))
+    return result
+
+
+# Reports
+
+
+def check_report_comment(*, comment_id, user, reason, note: str = "", ip: str = "") -> Flag:
+    comment = _comment_on_page(comment_id, message="There is no such comment to report.")
+    if reason not in FlagReason.values:
+        raise DiscussionError("Choose a reason for the report from the list.")
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise DiscussionError("Keep the note under 500 characters.")
+    member = user if user is not None and user.is_authenticated else None
+    if member is not None and Flag.objects.filter(comment=comment, reporter=member).exists():
+        raise DiscussionError("You have already reported this comment; an editor will look at it.")
+    return do_report_comment(comment=comment, reporter=member, reason=reason, note=note, ip_hash=hash_ip(ip))
+
+
+def do_report_comment(*, comment: Comment, reporter, reason: str, note: str, ip_hash: str) -> Flag:
+    return Flag.objects.create(comment=comment, reporter=reporter, reason=reason, note=note, reporter_ip_hash=ip_hash)
+
+
+# Subscriptions
+
+
+def check_subscribe_thread(*, page, user) -> Subscription:
+    if user is None or not user.is_authenticated:
+        raise DiscussionError("Sign in to follow a discussion.", status=403)
+    if not user.email:
+        raise DiscussionError("Your account has no e-mail address to send notifications to.")
+    return do_subscribe_thread(thread=thread_for(page), user=user)
+
+
+def do_subscribe_thread(*, thread: Thread, user) -> Subscription:
+    subscription, _ = Subscription.objects.get_or_create(thread=thread, comment=None, user=user)
+    return subscription
+
+
+def do_unsubscribe(*, token: str) -> bool:
+    """Drop the subscription the token names; True when there was one."""
+    deleted, _ = Subscription.objects.filter(token=token).delete()
+    return bool(deleted)
+
+
+# Moderation
+
+
+MODERATION_STATUS = {
+    ModerationAction.APPROVE: CommentStatus.APPROVED,
+    ModerationAction.REJECT: CommentStatus.REJECTED,
+    ModerationAction.SPAM: CommentStatus.SPAM,
+}
+
+
+def check_moderate(*, comment_ids, action: str, editor) -> list[Comment]:
+    if not can_moderate(editor):
+        raise DiscussionError("You may not moderate comments.", status=403)
+    if action not in {*MODERATION_STATUS, ModerationAction.PIN, ModerationAction.UNPIN,
+                      ModerationAction.DISMISS_REPORTS, ModerationAction.BAN}:
+        raise DiscussionError("Choose a moderation action.")
+    try:
+        ids = sorted({int(pk) for pk in comment_ids})
+    except (TypeError, ValueError):
+        raise DiscussionError("Select the comments to act on.") from None
+    comments = list(Comment.objects.filter(pk__in=ids).select_related("author"))
+    if not comments:
+        raise DiscussionError("Select the comments to act on.")
+    return do_moderate(comments=comments, action=action, editor=editor)
+
+
+def can_moderate(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.has_perm("discussion.change_comment"))
+
+
+def do_moderate(*, comments: list[Comment], action: str, editor) -> list[Comment]:
+    with transaction.atomic():
+        for comment in comments:
+            was_visible = _is_visible(comment)
+            detail = ""
+            if action in MODERATION_STATUS:
+                comment.status = MODERATION_STATUS[action]
+                comment.save(update_fields=["status"])
+                comment.flags.filter(resolved=False).update(resolved=True)
+                if action == ModerationAction.APPROVE and not was_visible and _is_visible(comment):
+                    _announce(comment)
+            elif action in (ModerationAction.PIN, ModerationAction.UNPIN):
+                comment.is_pinned = action == ModerationAction.PIN
+                comment.save(update_fields=["is_pinned"])
+            elif action == ModerationAction.DISMISS_REPORTS:
+                comment.flags.filter(resolved=False).update(resolved=True)
+            elif action == ModerationAction.BAN:
+                detail = do_ban(comment=comment, editor=editor)
+            _shift_count(comment.thread_id, _is_visible(comment) - was_visible)
+            ModerationEvent.objects.create(comment=comment, actor=editor, action=action, detail=detail)
+    return comments
+
+
+def do_ban(*, comment: Comment, editor) -> str:
+    """Ban the comment's author (the member, or the guest's e-mail) and send their pending comments to spam."""
+    if comment.author_id:
+        Ban.objects.get_or_create(user_id=comment.author_id, defaults={"created_by": editor})
+        target, pending = comment.author.public_name, Comment.objects.filter(author_id=comment.author_id)
+    else:
+        email = comment.guest_email.lower()
+        Ban.objects.get_or_create(email=email, defaults={"created_by": editor})
+        target, pending = email, Comment.objects.filter(guest_email__iexact=email, author__isnull=True)
+    pending.filter(status=CommentStatus.PENDING).update(status=CommentStatus.SPAM)
+    return f"Banned {target}"
+
+
+def check_moderator_edit(*, comment_id, editor, body) -> Comment:
+    if not can_moderate(editor):
+        raise DiscussionError("You may not moderate comments.", status=403)
+    comment = Comment.objects.filter(pk=comment_id).first()
+    if comment is None:
+        raise DiscussionError("There is no such comment.", status=404)
+    return do_edit_comment(comment=comment, body=clean_body(body), hold_reasons=[], editor=editor)
+
+
+def do_set_thread_closed(*, thread: Thread, closed: bool, editor) -> Thread:
+    with transaction.atomic():
+        thread.is_closed = closed
+        thread.save(update_fields=["is_closed"])
+        _shift_count(thread.pk, 0)
+        ModerationEvent.objects.create(
+            actor=editor,
+            action=ModerationAction.CLOSE if closed else ModerationAction.OPEN,
+            detail=f"Thread of page {thread.page_id}",
+        )
+    return thread
+
+
+# Privacy
+
+
+def do_purge_ip_hashes(*, now=None) -> int:
+    """Forget the IP hashes older than the retention period; returns how many rows were cleared."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.MASTHEAD_DISCUSSION_IP_RETENTION_DAYS)
+    cleared = Comment.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="")
+    cleared += Flag.objects.filter(created_at__lt=cutoff).exclude(reporter_ip_hash="").update(reporter_ip_hash="")
+    return cleared

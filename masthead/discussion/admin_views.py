@@ -1,0 +1,92 @@
+"""The moderation queue, comment editing, thread closing and the audit log, inside the Wagtail admin."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from masthead.core.pagination import paginate
+from masthead.discussion import actions
+from masthead.discussion.errors import DiscussionError
+from masthead.discussion.models import Comment, Flag, ModerationAction, ModerationEvent, Thread
+
+QUEUES = [("pending", "Pending"), ("reported", "Reported"), ("spam", "Spam"), ("approved", "Approved")]
+BULK_ACTIONS = [
+    (ModerationAction.APPROVE, "Approve"),
+    (ModerationAction.REJECT, "Reject"),
+    (ModerationAction.SPAM, "Mark as spam"),
+    (ModerationAction.PIN, "Pin as editor's pick"),
+    (ModerationAction.UNPIN, "Unpin"),
+    (ModerationAction.DISMISS_REPORTS, "Dismiss reports"),
+    (ModerationAction.BAN, "Ban the author"),
+]
+
+
+def _require_moderator(request) -> None:
+    if not actions.can_moderate(request.user):
+        raise PermissionDenied("You may not moderate comments.")
+
+
+def queue(request):
+    _require_moderator(request)
+    current = request.GET.get("queue", "pending")
+    if current not in dict(QUEUES):
+        current = "pending"
+    if request.method == "POST":
+        # A row's own button names one action and one comment; the bulk button uses the ticked boxes.
+        action, _, single = request.POST.get("single", "").partition(":")
+        comment_ids = [single] if single else request.POST.getlist("comment")
+        action = action if single else request.POST.get("action", "")
+        try:
+            done = actions.check_moderate(comment_ids=comment_ids, action=action, editor=request.user)
+        except DiscussionError as error:
+            messages.error(request, error.message)
+        else:
+            label = dict(BULK_ACTIONS).get(action, action)
+            messages.success(request, f"{label}: {len(done)} comment{'s' if len(done) != 1 else ''}.")
+        return redirect(f"{reverse('discussion_admin:queue')}?queue={current}")
+    comments = (
+        Comment.objects.needing_moderation(current)
+        .select_related("author", "thread__page", "parent")
+        .prefetch_related(Prefetch("flags", queryset=Flag.objects.filter(resolved=False), to_attr="open_flags"))
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "discussion/admin/queue.html",
+        {"queues": QUEUES, "current": current, "page_obj": paginate(request, comments, 50), "actions": BULK_ACTIONS},
+    )
+
+
+def edit(request, comment_id: int):
+    _require_moderator(request)
+    comment = get_object_or_404(Comment.objects.select_related("thread__page", "author"), pk=comment_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            actions.check_moderator_edit(comment_id=comment.pk, editor=request.user, body=request.POST.get("body"))
+        except DiscussionError as refused:
+            error = refused.message
+        else:
+            messages.success(request, "Comment saved.")
+            return redirect(reverse("discussion_admin:queue") + "?queue=" + request.GET.get("queue", "pending"))
+    return render(request, "discussion/admin/edit.html", {"comment": comment, "error": error},
+                  status=400 if error else 200)
+
+
+@require_POST
+def close_thread(request, thread_id: int):
+    _require_moderator(request)
+    thread = get_object_or_404(Thread, pk=thread_id)
+    closed = request.POST.get("closed") == "1"
+    actions.do_set_thread_closed(thread=thread, closed=closed, editor=request.user)
+    messages.success(request, "Discussion closed." if closed else "Discussion reopened.")
+    return redirect(request.POST.get("next") or reverse("discussion_admin:queue"))
+
+
+def audit_log(request):
+    _require_moderator(request)
+    events = ModerationEvent.objects.select_related("actor", "comment__thread__page")
+    return render(request, "discussion/admin/audit_log.html", {"page_obj": paginate(request, events, 100)})

@@ -1,0 +1,333 @@
+"""The discussion's writes: posting, replying, voting, editing, deleting, reporting, moderating, purging."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from masthead.accounts.factories import StaffFactory, UserFactory
+from masthead.articles.factories import make_article
+from masthead.discussion import actions
+from masthead.discussion.errors import DiscussionError
+from masthead.discussion.factories import allow_guests, make_comment, set_policy
+from masthead.discussion.models import (
+    Ban,
+    Comment,
+    CommentStatus,
+    Flag,
+    ModerationEvent,
+    Thread,
+    Vote,
+    wilson_lower_bound,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def post(article, user, body="A fair point about the pipes.", **kwargs):
+    return actions.check_post_comment(page=article, user=user, body=body, ip="192.0.2.1", **kwargs)
+
+
+def counts():
+    return Comment.objects.count(), Vote.objects.count(), Flag.objects.count()
+
+
+def test_member_posts_an_approved_comment_counted_on_the_thread(article, member):
+    comment = post(article, member, "Leaks *are* a supply.")
+    assert comment.status == CommentStatus.APPROVED
+    assert comment.body_html == "<p>Leaks <em>are</em> a supply.</p>"
+    assert comment.root_id == comment.pk and comment.depth == 1
+    assert Thread.objects.get(page=article).comment_count == 1
+    assert len(comment.ip_hash) == 64 and "192.0.2.1" not in comment.ip_hash
+
+
+def test_ip_hash_is_keyed(settings):
+    first = actions.hash_ip("192.0.2.1")
+    settings.MASTHEAD_DISCUSSION_IP_HASH_KEY = "another key"
+    assert actions.hash_ip("192.0.2.1") != first
+
+
+def test_replies_nest_with_root_and_depth(article, member, other_member):
+    top = post(article, member)
+    reply = post(article, other_member, "Reply one", parent_id=top.pk)
+    deeper = post(article, member, "Reply two", parent_id=reply.pk)
+    assert (reply.depth, deeper.depth) == (2, 3)
+    assert reply.root_id == deeper.root_id == top.pk
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("", "empty"),
+        ("   \n  ", "empty"),
+        ("x" * 10_001, "10,000 characters"),
+        ("```\nnever closed", "never closed"),
+        ("nul \x00 byte", "control characters"),
+        (None, "missing"),
+    ],
+)
+def test_bad_bodies_are_refused_and_nothing_is_written(article, member, body, message):
+    with pytest.raises(DiscussionError, match=message) as refused:
+        post(article, member, body)
+    assert refused.value.status == 400
+    assert Comment.objects.count() == 0
+
+
+def test_exactly_ten_thousand_characters_is_allowed(article, member):
+    assert post(article, member, "y" * 10_000).pk
+
+
+def test_reply_to_a_comment_on_another_article_is_refused(article, member, section):
+    elsewhere = make_comment(article=make_article(section=section))
+    with pytest.raises(DiscussionError, match="another article"):
+        post(article, member, parent_id=elsewhere.pk)
+    assert Comment.objects.count() == 1
+
+
+def test_reply_to_a_missing_or_deleted_comment_is_refused(article, member, other_member):
+    with pytest.raises(DiscussionError, match="does not exist"):
+        post(article, member, parent_id=999_999)
+    with pytest.raises(DiscussionError, match="does not exist"):
+        post(article, member, parent_id="not-a-number")
+    parent = make_comment(article=article, author=other_member)
+    make_comment(parent=parent)
+    actions.do_delete_comment(comment=parent)
+    before = counts()
+    with pytest.raises(DiscussionError, match="deleted"):
+        post(article, member, parent_id=parent.pk)
+    assert counts() == before
+
+
+def test_reply_to_a_pending_comment_is_refused(article, member):
+    pending = make_comment(article=article, status=CommentStatus.PENDING)
+    with pytest.raises(DiscussionError, match="does not exist"):
+        post(article, member, parent_id=pending.pk)
+
+
+def test_guests_need_the_setting_and_a_name_and_email(article):
+    from django.contrib.auth.models import AnonymousUser
+
+    guest = AnonymousUser()
+    with pytest.raises(DiscussionError, match="Sign in") as refused:
+        post(article, guest)
+    assert refused.value.status == 403
+    allow_guests(hold=True)
+    with pytest.raises(DiscussionError, match="name"):
+        post(article, guest, guest_email="g@example.org")
+    with pytest.raises(DiscussionError, match="e-mail"):
+        post(article, guest, guest_name="Gus", guest_email="not-an-address")
+    comment = post(article, guest, guest_name="Gus", guest_email="g@example.org")
+    assert comment.status == CommentStatus.PENDING and comment.hold_reasons == ["Posted by a guest."]
+    assert comment.author_name == "Gus"
+    assert Thread.objects.get(page=article).comment_count == 0
+
+
+def test_closed_thread_refuses_comments(article, member, editor):
+    thread = actions.thread_for(article)
+    actions.do_set_thread_closed(thread=thread, closed=True, editor=editor)
+    with pytest.raises(DiscussionError, match="closed") as refused:
+        post(article, member)
+    assert refused.value.status == 403
+
+
+def test_thread_closes_automatically_after_n_days(section, member):
+    old = make_article(section=section, published_at=timezone.now() - timedelta(days=40))
+    set_policy(close_after_days=30)
+    with pytest.raises(DiscussionError, match="closed"):
+        post(old, member)
+    set_policy(close_after_days=0)
+    assert post(old, member).pk
+
+
+@pytest.fixture
+def editor(db):
+    return StaffFactory()
+
+
+# Votes
+
+
+def test_votes_are_one_per_member_changeable_and_withdrawable(article, member, other_member):
+    comment = make_comment(article=article, author=other_member)
+    actions.check_vote(comment_id=comment.pk, user=member, value=1)
+    comment.refresh_from_db()
+    assert (comment.upvotes, comment.downvotes, comment.score) == (1, 0, 1)
+    actions.check_vote(comment_id=comment.pk, user=member, value="-1")
+    comment.refresh_from_db()
+    assert (comment.upvotes, comment.downvotes, comment.score) == (0, 1, -1)
+    actions.check_vote(comment_id=comment.pk, user=member, value=-1)
+    comment.refresh_from_db()
+    assert (comment.upvotes, comment.downvotes, comment.score, Vote.objects.count()) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("value", [0, 2, -2, "up", None, "1.5"])
+def test_vote_values_other_than_plus_or_minus_one_are_refused(article, member, value):
+    comment = make_comment(article=article)
+    with pytest.raises(DiscussionError, match=r"\+1"):
+        actions.check_vote(comment_id=comment.pk, user=member, value=value)
+    assert Vote.objects.count() == 0
+
+
+def test_voting_on_your_own_comment_is_refused(article, member):
+    comment = make_comment(article=article, author=member)
+    with pytest.raises(DiscussionError, match="your own"):
+        actions.check_vote(comment_id=comment.pk, user=member, value=1)
+    assert Vote.objects.count() == 0
+
+
+def test_guests_cannot_vote(article):
+    from django.contrib.auth.models import AnonymousUser
+
+    comment = make_comment(article=article)
+    with pytest.raises(DiscussionError, match="Sign in") as refused:
+        actions.check_vote(comment_id=comment.pk, user=AnonymousUser(), value=1)
+    assert refused.value.status == 403
+
+
+def test_the_database_refuses_a_second_vote_row():
+    from django.db import IntegrityError, transaction
+
+    comment = make_comment(article=make_article())
+    voter = UserFactory()
+    Vote.objects.create(comment=comment, voter=voter, value=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(comment=comment, voter=voter, value=-1)
+
+
+def test_wilson_lower_bound_prefers_a_solid_record_to_one_lucky_vote():
+    assert wilson_lower_bound(50, 5) > wilson_lower_bound(1, 0)
+    assert wilson_lower_bound(0, 0) == 0
+    assert 0.20 < wilson_lower_bound(1, 0) < 0.22
+    assert 0.79 < wilson_lower_bound(50, 5) < 0.81
+
+
+# Editing and deleting
+
+
+def test_edit_within_the_window_marks_it_edited(article, member):
+    comment = post(article, member)
+    edited = actions.check_edit_comment(comment_id=comment.pk, user=member, body="Second *thoughts*")
+    assert edited.edited_at is not None and edited.body_html == "<p>Second <em>thoughts</em></p>"
+
+
+def test_edit_after_the_window_or_by_someone_else_is_refused(article, member, other_member):
+    comment = make_comment(article=article, author=member, created_at=timezone.now() - timedelta(minutes=16))
+    with pytest.raises(DiscussionError, match="15 minutes"):
+        actions.check_edit_comment(comment_id=comment.pk, user=member, body="late")
+    fresh = make_comment(article=article, author=member)
+    with pytest.raises(DiscussionError, match="only your own") as refused:
+        actions.check_edit_comment(comment_id=fresh.pk, user=other_member, body="mine now")
+    assert refused.value.status == 403
+    fresh.refresh_from_db()
+    assert fresh.edited_at is None
+
+
+def test_edit_that_adds_too_many_links_goes_back_to_the_queue(article, member):
+    comment = post(article, member)
+    links = " ".join(f"https://spam{n}.example" for n in range(5))
+    edited = actions.check_edit_comment(comment_id=comment.pk, user=member, body=links)
+    assert edited.status == CommentStatus.PENDING
+    assert Thread.objects.get(page=article).comment_count == 0
+
+
+def test_delete_without_replies_removes_it_and_with_replies_leaves_a_placeholder(article, member):
+    alone = post(article, member, "alone")
+    assert actions.check_delete_comment(comment_id=alone.pk, user=member) is None
+    assert not Comment.objects.filter(pk=alone.pk).exists()
+    parent = post(article, member, "parent")
+    make_comment(parent=parent)
+    placeholder = actions.check_delete_comment(comment_id=parent.pk, user=member)
+    assert placeholder.is_deleted and placeholder.body == "" and placeholder.body_html == ""
+    assert Thread.objects.get(page=article).comment_count == 1
+
+
+def test_someone_else_cannot_delete(article, member, other_member):
+    comment = post(article, member)
+    with pytest.raises(DiscussionError, match="only your own"):
+        actions.check_delete_comment(comment_id=comment.pk, user=other_member)
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+# Reports
+
+
+def test_report_needs_a_known_reason_and_counts_once_per_member(article, member):
+    comment = make_comment(article=article)
+    with pytest.raises(DiscussionError, match="reason"):
+        actions.check_report_comment(comment_id=comment.pk, user=member, reason="because")
+    actions.check_report_comment(comment_id=comment.pk, user=member, reason="abuse", note="rude")
+    with pytest.raises(DiscussionError, match="already reported"):
+        actions.check_report_comment(comment_id=comment.pk, user=member, reason="spam")
+    assert Flag.objects.get().reason == "abuse"
+    assert list(Comment.objects.needing_moderation("reported")) == [comment]
+
+
+# Moderation
+
+
+def test_approve_counts_and_logs_who_did_it(article, editor):
+    comment = make_comment(article=article, status=CommentStatus.PENDING)
+    actions.check_moderate(comment_ids=[comment.pk], action="approve", editor=editor)
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.APPROVED
+    assert Thread.objects.get(page=article).comment_count == 1
+    event = ModerationEvent.objects.get()
+    assert (event.actor, event.action, event.comment) == (editor, "approve", comment)
+
+
+def test_bulk_spam_and_pin(article, editor):
+    first, second = make_comment(article=article), make_comment(article=article)
+    actions.check_moderate(comment_ids=[first.pk, second.pk], action="spam", editor=editor)
+    assert set(Comment.objects.values_list("status", flat=True)) == {"spam"}
+    assert Thread.objects.get(page=article).comment_count == 0
+    third = make_comment(article=article)
+    actions.check_moderate(comment_ids=[str(third.pk)], action="pin", editor=editor)
+    third.refresh_from_db()
+    assert third.is_pinned
+    assert ModerationEvent.objects.count() == 3
+
+
+def test_ban_stops_the_member_and_a_guest_email(article, editor, member):
+    comment = make_comment(article=article, author=member)
+    actions.check_moderate(comment_ids=[comment.pk], action="ban", editor=editor)
+    assert Ban.objects.filter(user=member).exists()
+    with pytest.raises(DiscussionError, match="no longer comment") as refused:
+        post(article, member, "after the ban")
+    assert refused.value.status == 403
+    allow_guests()
+    guest_comment = make_comment(article=article, guest_name="Gus", guest_email="Gus@Example.org")
+    actions.check_moderate(comment_ids=[guest_comment.pk], action="ban", editor=editor)
+    from django.contrib.auth.models import AnonymousUser
+
+    with pytest.raises(DiscussionError, match="no longer comment"):
+        post(article, AnonymousUser(), guest_name="Gus", guest_email="gus@example.org")
+
+
+def test_only_moderators_moderate(article, member):
+    comment = make_comment(article=article, status=CommentStatus.PENDING)
+    with pytest.raises(DiscussionError, match="may not moderate") as refused:
+        actions.check_moderate(comment_ids=[comment.pk], action="approve", editor=member)
+    assert refused.value.status == 403
+
+
+def test_moderator_edit_is_logged(article, editor):
+    comment = make_comment(article=article)
+    actions.check_moderator_edit(comment_id=comment.pk, editor=editor, body="Trimmed by the desk.")
+    comment.refresh_from_db()
+    assert comment.body == "Trimmed by the desk." and comment.edited_at
+    assert ModerationEvent.objects.get().action == "edit"
+
+
+# Privacy
+
+
+def test_ip_hashes_older_than_thirty_days_are_purged(article, member):
+    old = post(article, member, "old")
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    recent = post(article, member, "recent")
+    from masthead.discussion.tasks import purge_ip_hashes
+
+    assert purge_ip_hashes.enqueue().return_value == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.ip_hash == "" and len(recent.ip_hash) == 64

@@ -1,0 +1,149 @@
+"""The JSON API: thread pages, post, vote, edit, delete, report, CSRF for cookie sessions, OpenAPI, export/import."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from masthead.accounts.factories import StaffFactory
+from masthead.discussion.factories import allow_guests, make_comment
+from masthead.discussion.models import Comment, Flag, Vote
+
+pytestmark = pytest.mark.django_db
+
+API = "/discussion/api"
+
+
+def send(client, method, url, payload=None, **extra):
+    body = payload if isinstance(payload, bytes) else json.dumps(payload or {})
+    return client.generic(method, API + url, body, content_type="application/json", **extra)
+
+
+def test_openapi_schema_documents_the_endpoints(client):
+    schema = client.get(API + "/openapi.json").json()
+    paths = schema["paths"]
+    for path in ("/discussion/api/threads/{article_id}", "/discussion/api/threads/{article_id}/comments",
+                 "/discussion/api/comments/{comment_id}/vote", "/discussion/api/comments/{comment_id}",
+                 "/discussion/api/comments/{comment_id}/reports", "/discussion/api/export", "/discussion/api/import"):
+        assert path in paths, path
+    assert "CommentOut" in schema["components"]["schemas"]
+
+
+def test_thread_is_paginated_sorted_and_nested(client, article):
+    top = make_comment(article=article, body="Top *one*")
+    make_comment(parent=top, body="Under it")
+    data = client.get(f"{API}/threads/{article.pk}?sort=newest").json()
+    assert data["comment_count"] == 2 and data["sort"] == "newest" and data["has_next"] is False
+    [root] = data["comments"]
+    assert root["body_html"] == "<p>Top <em>one</em></p>"
+    assert root["replies"][0]["body_html"] == "<p>Under it</p>"
+    assert client.get(f"{API}/threads/{article.pk}?sort=sideways").status_code == 400
+    assert client.get(f"{API}/threads/{article.pk}?page=0").status_code == 400
+    assert client.get(f"{API}/threads/999999").status_code == 404
+
+
+def test_member_posts_votes_edits_reports_and_deletes_with_csrf(article, member, other_member):
+    theirs = make_comment(article=article, author=other_member)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    refused = send(client, "POST", f"/threads/{article.pk}/comments", {"body": "no token"})
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    client.get(article.url)  # sets the csrftoken cookie, as the page does for the script
+    token = {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
+    created = send(client, "POST", f"/threads/{article.pk}/comments", {"body": "Via the API"}, **token)
+    assert created.status_code == 201
+    mine = created.json()["id"]
+    reply = send(client, "POST", f"/threads/{article.pk}/comments", {"body": "A reply", "parent_id": theirs.pk}, **token)
+    assert reply.json()["depth"] == 2
+    voted = send(client, "POST", f"/comments/{theirs.pk}/vote", {"value": 1}, **token)
+    assert voted.json()["score"] == 1
+    edited = send(client, "PATCH", f"/comments/{mine}", {"body": "Edited via the API"}, **token)
+    assert edited.json()["edited_at"] is not None
+    reported = send(client, "POST", f"/comments/{theirs.pk}/reports", {"reason": "spam"}, **token)
+    assert reported.status_code == 201 and Flag.objects.count() == 1
+    assert send(client, "DELETE", f"/comments/{mine}", **token).json()["detail"] == "Deleted."
+    assert not Comment.objects.filter(pk=mine).exists()
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ({"body": ""}, "empty"),
+        ({"body": "x" * 10_001}, "10,000 characters"),
+        ({"body": "```\nopen"}, "never closed"),
+        ({"body": "hi", "parent_id": 999_999}, "does not exist"),
+        ({"text": "wrong field"}, "body"),
+        (b"\xff\xfe not utf-8", "UTF-8"),
+        (b"{not json", "not valid JSON"),
+    ],
+)
+def test_bad_api_posts_are_400_with_a_message(client, article, member, payload, message):
+    client.force_login(member)
+    client.get(article.url)
+    response = send(client, "POST", f"/threads/{article.pk}/comments", payload)
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", [0, 2, -5])
+def test_api_vote_other_than_plus_or_minus_one_is_400(client, article, member, value):
+    comment = make_comment(article=article)
+    client.force_login(member)
+    response = send(client, "POST", f"/comments/{comment.pk}/vote", {"value": value})
+    assert response.status_code == 400 and "+1" in response.json()["detail"]
+    assert Vote.objects.count() == 0
+
+
+def test_guest_posts_without_a_session_need_no_csrf(article):
+    allow_guests()
+    client = Client(enforce_csrf_checks=True)
+    response = send(client, "POST", f"/threads/{article.pk}/comments",
+                    {"body": "As a guest", "name": "Gus", "email": "gus@example.org"})
+    assert response.status_code == 201 and response.json()["author_name"] == "Gus"
+
+
+def test_export_and_import_round_trip(client, section, article, member, other_member):
+    from masthead.articles.factories import make_article
+    from masthead.discussion.interchange import import_threads
+
+    top = make_comment(article=article, author=member, body="Exported top")
+    reply = make_comment(parent=top, author=other_member, body="Exported reply")
+    Vote.objects.create(comment=reply, voter=member, value=1)
+    make_comment(article=make_article(section=section), body="Elsewhere")
+    client.force_login(StaffFactory())
+    assert send(Client(), "GET", "/export").status_code == 403
+    exported = client.get(f"{API}/export?article_id={article.pk}").json()
+    assert exported["format"] == "masthead-comments"
+    [thread] = exported["threads"]
+    assert [c["body"] for c in thread["comments"]] == ["Exported top", "Exported reply"]
+    assert "ip_hash" not in json.dumps(exported)
+
+    Comment.objects.filter(thread__page=article).order_by("-depth").delete()
+    assert import_threads(exported) == 2
+    assert import_threads(exported) == 0  # a second import adds nothing
+    imported_reply = Comment.objects.get(body="Exported reply")
+    assert imported_reply.parent.body == "Exported top" and imported_reply.author == other_member
+    assert imported_reply.score == 1 and imported_reply.votes.count() == 1
+
+    bad = dict(exported, version=99)
+    response = client.post(f"{API}/import", json.dumps(bad), content_type="application/json")
+    assert response.status_code == 400 and "version 1" in response.json()["detail"]
+
+
+def test_import_is_all_or_nothing(article):
+    from masthead.discussion.errors import DiscussionError
+    from masthead.discussion.interchange import import_threads
+
+    data = {
+        "format": "masthead-comments", "version": 1,
+        "threads": [{"article": {"url_path": article.url_path}, "comments": [
+            {"id": 1, "parent_id": None, "author_name": "A", "author_email": "a@example.org", "member": False,
+             "body": "fine", "status": "approved", "created_at": "2024-01-01T10:00:00+00:00"},
+            {"id": 2, "parent_id": 7, "author_name": "B", "author_email": "", "member": False,
+             "body": "orphan", "status": "approved", "created_at": "2024-01-01T11:00:00+00:00"},
+        ]}],
+    }
+    with pytest.raises(DiscussionError, match="replies to 7"):
+        import_threads(data)
+    assert Comment.objects.count() == 0

@@ -1,0 +1,22 @@
+"""Addresses of the discussion's reader pages, form posts and JSON API."""
+
+from django.urls import path
+
+from masthead.discussion import views
+from masthead.discussion.api import api
+
+app_name = "discussion"
+urlpatterns = [
+    path("api/", api.urls),
+    path("<int:page_id>/", views.thread, name="thread"),
+    path("<int:page_id>/sort/<str:sort>/", views.choose_sort, name="sort"),
+    path("<int:page_id>/post/", views.post_comment, name="post"),
+    path("<int:page_id>/subscribe/", views.subscribe, name="subscribe"),
+    path("comment/<int:comment_id>/", views.permalink, name="permalink"),
+    path("comment/<int:comment_id>/vote/", views.vote, name="vote"),
+    path("comment/<int:comment_id>/reply/", views.reply, name="reply"),
+    path("comment/<int:comment_id>/edit/", views.edit, name="edit"),
+    path("comment/<int:comment_id>/delete/", views.delete, name="delete"),
+    path("comment/<int:comment_id>/report/", views.report, name="report"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

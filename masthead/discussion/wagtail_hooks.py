@@ -1,0 +1,33 @@
+"""The discussion in the Wagtail admin: a Comments menu with the moderation queue and the audit log."""
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from masthead.discussion import admin_views
+from masthead.discussion.actions import can_moderate
+
+admin_urlpatterns = (
+    [
+        path("queue/", admin_views.queue, name="queue"),
+        path("comment/<int:comment_id>/edit/", admin_views.edit, name="edit"),
+        path("thread/<int:thread_id>/close/", admin_views.close_thread, name="close_thread"),
+        path("log/", admin_views.audit_log, name="audit_log"),
+    ],
+    "discussion_admin",
+)
+
+
+@hooks.register("register_admin_urls")
+def register_discussion_admin_urls():
+    return [path("discussion/", include(admin_urlpatterns))]
+
+
+class ModeratorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_moderate(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_comments_menu_item():
+    return ModeratorMenuItem("Comments", reverse("discussion_admin:queue"), icon_name="comment", order=250)

@@ -1,0 +1,1 @@
+"""Members, tiers, paid subscriptions, sign-in links and the gate (access.py)."""

@@ -1,0 +1,167 @@
+"""The one decision every channel asks: what may this reader see of this article (all, a preview, or nothing)?
+
+The article page, feeds, the JSON API, search, social and JSON-LD tags, e-mail and the page cache all call
+`access_article`; none of them decides on its own.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Visibility(models.TextChoices):
+    ALL = "all", "The whole article"
+    PREVIEW = "preview", "The preview, then the gate"
+    NOTHING = "nothing", "Nothing"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who is reading, reduced to what the gate needs."""
+
+    user_id: int | None = None
+    is_staff: bool = False
+    tier_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_member(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def is_paid(self) -> bool:
+        return bool(self.tier_ids)
+
+    @property
+    def access_class(self) -> str:
+        """Readers in the same class see the same page; used to key anything cached per reader."""
+        if self.is_staff:
+            return "staff"
+        if not self.is_member:
+            return "anonymous"
+        if not self.tier_ids:
+            return "member"
+        return "tiers-" + "-".join(str(tier_id) for tier_id in sorted(self.tier_ids))
+
+
+ANONYMOUS = Reader()
+
+
+def reader_for_user(user, *, now: datetime | None = None) -> Reader:
+    """The Reader for a user, with their paid tiers (subscriptions in good standing, complimentary access)."""
+    from masthead.membership.models import STATUSES_WITH_ACCESS, Tier
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    if user.is_staff:
+        return Reader(user_id=user.pk, is_staff=True)
+    today = timezone.localdate(now or timezone.now())
+    tier_ids = (
+        Tier.objects.filter(
+            Q(subscriptions__member__user=user, subscriptions__status__in=STATUSES_WITH_ACCESS)
+            | Q(complimentary_access__member__user=user, complimentary_access__until__gte=today)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return Reader(user_id=user.pk, tier_ids=frozenset(tier_ids))
+
+
+def reader_for_request(request) -> Reader:
+    """The request's reader, worked out once per request."""
+    reader = getattr(request, "_masthead_reader", None)
+    if reader is None:
+        reader = reader_for_user(getattr(request, "user", None))
+        request._masthead_reader = reader
+    return reader
+
+
+@dataclass(frozen=True)
+class GatePolicy:
+    """The site's gate settings as plain values, so that the decision needs no database."""
+
+    mode: str = "paywall"
+    registration_wall_days: int = 30
+    metered_free_articles: int = 3
+
+    @classmethod
+    def from_settings(cls, gate_settings) -> "GatePolicy":
+        return cls(
+            mode=str(gate_settings.mode),  # a new row holds the enum member, a loaded one the plain string
+            registration_wall_days=gate_settings.registration_wall_days,
+            metered_free_articles=gate_settings.metered_free_articles,
+        )
+
+
+def gate_policy(request=None) -> GatePolicy:
+    """The gate settings of the request's site, or of the default site when there is no request (e-mail)."""
+    from wagtail.models import Site
+
+    from masthead.membership.models import GateSettings
+
+    if request is not None:
+        cached = getattr(request, "_masthead_gate_policy", None)
+        if cached is None:
+            cached = GatePolicy.from_settings(GateSettings.for_request(request))
+            request._masthead_gate_policy = cached
+        return cached
+    site = Site.objects.filter(is_default_site=True).first()
+    return GatePolicy.from_settings(GateSettings.for_site(site)) if site else GatePolicy()
+
+
+def reader_meets_level(reader: Reader, article) -> bool:
+    """Whether the article's own access level lets this reader in (the paywall rule)."""
+    from masthead.articles.models import AccessLevel
+
+    level = article.access_level
+    if level == AccessLevel.PUBLIC or reader.is_staff:
+        return True
+    if level == AccessLevel.MEMBERS:
+        return reader.is_member
+    if level == AccessLevel.PAID:
+        return reader.is_paid
+    if level == AccessLevel.TIERS:
+        return bool(reader.tier_ids & article.allowed_tier_ids)
+    return False  # an unknown level is closed, never open
+
+
+def access_article(
+    reader: Reader,
+    article,
+    *,
+    policy: GatePolicy,
+    meter=None,
+    now: datetime | None = None,
+) -> Visibility:
+    """What `reader` may see of `article` under `policy`.
+
+    `meter` is the anonymous reader's article meter (see metering.py); a channel without one (feeds, search,
+    the API, e-mail) counts as a reader whose free articles are used up, so machines never get a free read.
+    """
+    if reader.is_staff:
+        return Visibility.ALL  # editors read everything, drafts in preview included
+    if not article.live:
+        return Visibility.NOTHING
+    mode = policy.mode
+    if mode in ("off", "soft_prompt"):
+        return Visibility.ALL
+    if mode == "registration_wall":
+        if reader.is_member:
+            return Visibility.ALL
+        published = article.first_published_at or (now or timezone.now())
+        cutoff = (now or timezone.now()) - timedelta(days=policy.registration_wall_days)
+        return Visibility.ALL if published >= cutoff else Visibility.PREVIEW
+    if mode == "metered":
+        if reader.is_member:
+            return Visibility.ALL
+        if meter is not None and meter.allows(article.pk, policy.metered_free_articles):
+            return Visibility.ALL
+        return Visibility.PREVIEW
+    return Visibility.ALL if reader_meets_level(reader, article) else Visibility.PREVIEW
+
+
+def is_free_to_everyone(article, policy: GatePolicy) -> bool:
+    """Whether an anonymous reader with no free articles left sees it all (JSON-LD's isAccessibleForFree)."""
+    return access_article(ANONYMOUS, article, policy=policy) == Visibility.ALL

@@ -1,0 +1,449 @@
+"""Every membership write: sign-in links, sign-up, profile, e-mail change, deletion, subscriptions."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from masthead.accounts.models import User
+from masthead.membership import ratelimit
+from masthead.membership.models import (
+    STATUSES_WITH_ACCESS,
+    LinkPurpose,
+    Member,
+    SignInLink,
+    hash_token,
+)
+
+
+class MembershipError(Exception):
+    """A request that cannot be carried out, with a message for the reader and the HTTP status to answer."""
+
+    def __init__(self, message: str, *, status: int = 400, title: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.title = title or "That did not work"
+
+
+def link_lifetime() -> timedelta:
+    return timedelta(minutes=settings.MASTHEAD_SIGN_IN_LINK_MINUTES)
+
+
+def publication_name() -> str:
+    from wagtail.models import Site
+
+    from masthead.articles.models import PublicationSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    return PublicationSettings.for_site(site).name if site else settings.WAGTAIL_SITE_NAME
+
+
+def member_for_email(email: str) -> Member | None:
+    return (
+        Member.objects.select_related("user").filter(user__email__iexact=email, user__is_active=True).first()
+    )
+
+
+# Sign-in links ---------------------------------------------------------------------------------------------
+
+
+def check_request_link(*, email: str, ip_address: str) -> None:
+    """Refuse when the address or the IP asked too often; the same answer whether or not it is a member."""
+    per_address = ratelimit.allow(
+        "link-address", email, limit=settings.MASTHEAD_LINK_REQUESTS_PER_ADDRESS, window_seconds=3600
+    )
+    per_ip = ratelimit.allow(
+        "link-ip", ip_address or "unknown", limit=settings.MASTHEAD_LINK_REQUESTS_PER_IP, window_seconds=3600
+    )
+    if not (per_address and per_ip):
+        raise MembershipError(
+            "Too many sign-in links were asked for from here or for this address. "
+            "Wait an hour and try again.",
+            status=429,
+            title="Too many links asked for",
+        )
+
+
+def do_request_link(*, email: str, display_name: str = "", next_path: str = "") -> None:
+    """Mail a sign-in link to a member, or a sign-up confirmation to anyone else (no member until used)."""
+    if User.objects.filter(email__iexact=email, is_staff=True).exists():
+        # Staff sign in with their password (and whatever the admin adds to it), never by a mailed link.
+        transaction.on_commit(lambda: _send_staff_notice(email))
+        return
+    member = member_for_email(email)
+    if member is None:
+        _send_link(purpose=LinkPurpose.SIGN_UP, email=email, display_name=display_name, next_path=next_path)
+    else:
+        _send_link(purpose=LinkPurpose.SIGN_IN, email=email, member=member, next_path=next_path)
+
+
+def _send_staff_notice(email: str) -> None:
+    send_mail(
+        f"Signing in to {publication_name()}",
+        "Someone asked for a sign-in link for this address, which belongs to a staff account. Staff sign in "
+        f"with their password at {settings.MASTHEAD_BASE_URL}{reverse('wagtailadmin_login')}.\n",
+        None,
+        [email],
+    )
+
+
+def _send_link(*, purpose: str, email: str, member=None, display_name: str = "", next_path: str = "") -> None:
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        link = SignInLink.objects.create(
+            token_hash=hash_token(token),
+            created_at=now,
+            purpose=purpose,
+            email=email,
+            member=member,
+            display_name=display_name.strip()[:100],
+            next_path=next_path,
+            expires_at=now + link_lifetime(),
+        )
+        url = settings.MASTHEAD_BASE_URL + reverse("membership:use_link", kwargs={"token": token})
+        name = publication_name()
+        subject = {
+            LinkPurpose.SIGN_UP: f"Confirm your membership of {name}",
+            LinkPurpose.SIGN_IN: f"Your sign-in link for {name}",
+            LinkPurpose.CHANGE_EMAIL: f"Confirm your new address for {name}",
+        }[purpose]
+        body = render_to_string(
+            "membership/email/link.txt",
+            {
+                "link": link,
+                "url": url,
+                "publication_name": name,
+                "minutes": settings.MASTHEAD_SIGN_IN_LINK_MINUTES,
+            },
+        )
+        transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+
+
+def check_use_link(*, token: str) -> SignInLink:
+    """The link for this token, or a MembershipError that says plainly why it cannot be used."""
+    link = SignInLink.objects.select_related("member__user").filter(token_hash=hash_token(token)).first()
+    if link is None:
+        raise MembershipError(
+            "This link is not one we sent, or it was changed on the way (a character missing or added).",
+            title="This link is not valid",
+        )
+    if link.used_at is not None:
+        raise MembershipError(
+            "Each link works once, and this one has been used already.", title="This link was already used"
+        )
+    if link.is_expired:
+        raise MembershipError(
+            f"Links work for {settings.MASTHEAD_SIGN_IN_LINK_MINUTES} minutes, and this one is older.",
+            title="This link has expired",
+        )
+    return link
+
+
+def do_use_link(*, link: SignInLink) -> User:
+    """Use the link up (once, even under concurrent clicks) and return the member's user to sign in."""
+    with transaction.atomic():
+        used = SignInLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
+        if not used:
+            raise MembershipError(
+                "Each link works once, and this one has been used already.",
+                title="This link was already used",
+            )
+        if link.purpose == LinkPurpose.SIGN_UP:
+            member = member_for_email(link.email) or _create_member(
+                email=link.email, display_name=link.display_name
+            )
+            if member is None:
+                raise MembershipError(
+                    "This address belongs to an account that cannot sign in by link.",
+                    title="This link is not valid",
+                )
+            return member.user
+        if link.purpose == LinkPurpose.SIGN_IN:
+            # Bound to the address: a member who has since moved to another address cannot use an old link.
+            member = member_for_email(link.email)
+            if member is None or member.pk != link.member_id:
+                raise MembershipError(
+                    "This link was sent to an address that no longer belongs to a member.",
+                    title="This link is not valid",
+                )
+            return member.user
+        member = link.member
+        if member is None or not member.user.is_active:
+            raise MembershipError(
+                "The membership this link was for no longer exists.", title="This link is not valid"
+            )
+        if User.objects.filter(email__iexact=link.email).exclude(pk=member.user_id).exists():
+            raise MembershipError(
+                "That address belongs to another membership now.", title="This address is taken"
+            )
+        member.user.email = link.email
+        member.user.save(update_fields=["email"])
+        return member.user
+
+
+def _create_member(*, email: str, display_name: str) -> Member | None:
+    """A new member, or the membership of an existing reader account with this address; None for staff."""
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        return None if existing.is_staff or not existing.is_active else member_of(existing)
+    try:
+        with transaction.atomic():
+            user = User(username=f"member-{secrets.token_hex(8)}", email=email, display_name=display_name)
+            user.set_unusable_password()  # members sign in by link only
+            user.save()
+            return Member.objects.create(user=user)
+    except IntegrityError:  # the same address confirmed twice at once: the other click won
+        return member_for_email(email)
+
+
+# The member's own page -------------------------------------------------------------------------------------
+
+
+def member_of(user) -> Member:
+    """The user's membership, created for an account that predates the membership app."""
+    member, _ = Member.objects.get_or_create(user=user)
+    return member
+
+
+def do_update_profile(*, member: Member, display_name: str, newsletters: list[str]) -> None:
+    with transaction.atomic():
+        member.user.display_name = display_name.strip()
+        member.user.save(update_fields=["display_name"])
+        member.newsletters = sorted(set(newsletters))
+        member.save(update_fields=["newsletters"])
+
+
+def do_request_email_change(*, member: Member, new_email: str) -> None:
+    """Mail a confirmation link to the new address; a taken address gets nothing, with the same answer."""
+    if User.objects.filter(email__iexact=new_email).exists():
+        return
+    _send_link(purpose=LinkPurpose.CHANGE_EMAIL, email=new_email, member=member)
+
+
+def member_data(member: Member) -> dict:
+    """Everything masthead holds about a member, for "download my data"."""
+    user = member.user
+    return {
+        "email": user.email,
+        "display_name": user.display_name,
+        "joined_at": member.joined_at.isoformat(),
+        "last_sign_in": user.last_login.isoformat() if user.last_login else None,
+        "newsletters": member.newsletters,
+        "subscriptions": [
+            {
+                "tier": subscription.tier.name,
+                "interval": subscription.interval,
+                "status": subscription.status,
+                "current_period_end": (
+                    subscription.current_period_end.isoformat() if subscription.current_period_end else None
+                ),
+                "cancel_at_period_end": subscription.cancel_at_period_end,
+            }
+            for subscription in member.subscriptions.select_related("tier")
+        ],
+        "complimentary_access": [
+            {"tier": grant.tier.name, "until": grant.until.isoformat()}
+            for grant in member.complimentary_access.select_related("tier")
+        ],
+    }
+
+
+def check_delete_account(*, member: Member) -> None:
+    if any(
+        subscription.gives_access and not subscription.cancel_at_period_end
+        for subscription in member.subscriptions.all()
+    ):
+        raise MembershipError(
+            "You have a paid subscription that renews. Cancel it first (Manage your subscription), "
+            "then delete "
+            "your account.",
+            status=409,
+            title="Cancel your subscription first",
+        )
+
+
+def do_delete_account(*, member: Member) -> None:
+    """Delete the member's personal data: the account, the membership, its links and its subscriptions."""
+    with transaction.atomic():
+        SignInLink.objects.filter(email__iexact=member.user.email).delete()
+        member.user.delete()
+
+
+# Subscriptions ---------------------------------------------------------------------------------------------
+
+
+def check_checkout(*, member: Member, tier_slug: str, interval: str):
+    """The tier to check out, or a MembershipError (400) naming what is wrong with the request."""
+    from masthead.membership.models import BillingInterval, Tier
+    from masthead.membership.payments import get_backend
+
+    if not get_backend().is_configured:
+        raise MembershipError("Paid subscriptions are coming soon.", status=400, title="Not yet")
+    if interval not in BillingInterval.values:
+        raise MembershipError(f"There is no billing period called {interval!r}: choose month or year.")
+    tier = Tier.objects.filter(slug=tier_slug, is_active=True).first()
+    if tier is None:
+        raise MembershipError(f"There is no tier called {tier_slug!r}.")
+    if not tier.stripe_price_id(interval):
+        raise MembershipError(f"{tier.name} has no {BillingInterval(interval).label.lower()} price yet.")
+    if member.subscriptions.filter(status__in=STATUSES_WITH_ACCESS).exists():
+        raise MembershipError(
+            "You already have a subscription: change it from Manage your subscription.", status=409
+        )
+    return tier
+
+
+def do_start_checkout(*, member: Member, tier, interval: str, success_url: str, cancel_url: str) -> str:
+    from masthead.membership.payments import get_backend
+
+    return get_backend().create_checkout(
+        member=member, tier=tier, interval=interval, success_url=success_url, cancel_url=cancel_url
+    )
+
+
+def do_apply_payment_event(*, event) -> bool:
+    """Apply a verified provider event once. Returns False when it was seen before (and changes nothing)."""
+    from masthead.membership.models import PaymentEvent
+
+    try:
+        with transaction.atomic():
+            PaymentEvent.objects.create(
+                provider=event.provider, event_id=event.event_id, event_type=event.event_type
+            )
+            handler = _EVENT_HANDLERS.get(event.event_type)
+            if handler is not None:
+                handler(event)
+    except IntegrityError:
+        return False  # the unique (provider, event_id) row exists: a second delivery of the same event
+    return True
+
+
+def _timestamp(value):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(int(value), tz=UTC) if value else None
+
+
+def _subscription_for(provider_id: str, *, metadata: dict, event_created):
+    """The subscription row, made from the metadata set at checkout when this is the first event about it."""
+    from masthead.membership.models import BillingInterval, Subscription, SubscriptionStatus, Tier
+
+    subscription = (
+        Subscription.objects.select_for_update().filter(provider_subscription_id=provider_id).first()
+    )
+    if subscription is not None:
+        if subscription.last_event_at and event_created < subscription.last_event_at:
+            return None  # an older event arriving late must not undo a newer one
+        return subscription
+    member = Member.objects.filter(pk=_int_or_none(metadata.get("member"))).first()
+    tier = Tier.objects.filter(slug=metadata.get("tier", "")).first()
+    interval = metadata.get("interval")
+    if member is None or tier is None or interval not in BillingInterval.values:
+        return None  # not one of ours (or made outside masthead): nothing to attach it to
+    return Subscription(
+        member=member,
+        tier=tier,
+        interval=interval,
+        status=SubscriptionStatus.INCOMPLETE,
+        provider_subscription_id=provider_id,
+    )
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _on_checkout_completed(event) -> None:
+    from masthead.membership.models import SubscriptionStatus
+
+    session = event.data
+    metadata = session.get("metadata") or {}
+    member = Member.objects.filter(
+        pk=_int_or_none(session.get("client_reference_id") or metadata.get("member"))
+    ).first()
+    customer = session.get("customer")
+    if member is not None and customer and member.stripe_customer_id != customer:
+        member.stripe_customer_id = customer
+        member.save(update_fields=["stripe_customer_id"])
+    provider_id = session.get("subscription")
+    if not provider_id:
+        return
+    subscription = _subscription_for(provider_id, metadata=metadata, event_created=event.created)
+    if subscription is None:
+        return
+    if subscription.status == SubscriptionStatus.INCOMPLETE:
+        subscription.status = SubscriptionStatus.ACTIVE
+    subscription.last_event_at = event.created
+    subscription.save()
+
+
+def _on_subscription_changed(event) -> None:
+    from masthead.membership.models import SubscriptionStatus, Tier
+
+    data = event.data
+    subscription = _subscription_for(
+        data.get("id", ""), metadata=data.get("metadata") or {}, event_created=event.created
+    )
+    if subscription is None:
+        return
+    status = data.get("status")
+    if event.event_type == "customer.subscription.deleted":
+        status = SubscriptionStatus.CANCELED
+    if status in SubscriptionStatus.values:
+        subscription.status = status
+    subscription.cancel_at_period_end = bool(data.get("cancel_at_period_end"))
+    items = (data.get("items") or {}).get("data") or []
+    period_end = data.get("current_period_end") or (items[0].get("current_period_end") if items else None)
+    if period_end:
+        subscription.current_period_end = _timestamp(period_end)
+    price_id = ((items[0].get("price") or {}).get("id") if items else None) or ""
+    if price_id:
+        # A plan change made in the portal moves the member to the tier that owns the new price.
+        tier = Tier.objects.filter(models_q_price(price_id)).first()
+        if tier is not None:
+            subscription.tier = tier
+            subscription.interval = "month" if tier.stripe_monthly_price_id == price_id else "year"
+    subscription.last_event_at = event.created
+    subscription.save()
+
+
+def models_q_price(price_id: str):
+    from django.db.models import Q
+
+    return Q(stripe_monthly_price_id=price_id) | Q(stripe_yearly_price_id=price_id)
+
+
+def _on_payment_failed(event) -> None:
+    from masthead.membership.models import Subscription, SubscriptionStatus
+
+    invoice = event.data
+    provider_id = invoice.get("subscription") or (
+        ((invoice.get("parent") or {}).get("subscription_details") or {}).get("subscription")
+    )
+    subscription = (
+        Subscription.objects.select_for_update().filter(provider_subscription_id=provider_id or "").first()
+    )
+    if subscription is None or (subscription.last_event_at and event.created < subscription.last_event_at):
+        return
+    if subscription.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):
+        subscription.status = SubscriptionStatus.PAST_DUE
+        subscription.last_event_at = event.created
+        subscription.save(update_fields=["status", "last_event_at", "updated_at"])
+
+
+_EVENT_HANDLERS = {
+    "checkout.session.completed": _on_checkout_completed,
+    "customer.subscription.updated": _on_subscription_changed,
+    "customer.subscription.deleted": _on_subscription_changed,
+    "invoice.payment_failed": _on_payment_failed,
+}

@@ -1,0 +1,252 @@
+"""Member pages: ask for a link, use it, sign out, the member's own page, and the subscription pages."""
+
+import json
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from masthead.membership import actions
+from masthead.membership.forms import ChangeEmailForm, ProfileForm, RequestLinkForm
+from masthead.membership.models import LinkPurpose
+
+AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _problem(request, error: actions.MembershipError, template="membership/problem.html", **context):
+    return render(
+        request,
+        template,
+        {"problem": error.title, "explanation": error.message, **context},
+        status=error.status,
+    )
+
+
+# This form only mails a link to the address typed, which a forged cross-site post could do just as well by
+# asking directly; without the token, article pages that embed the form can be cached for a class of readers.
+@csrf_exempt
+def sign_in(request):
+    if request.method != "POST":
+        return render(
+            request,
+            "membership/sign_in.html",
+            {
+                "form": RequestLinkForm(initial={"next": request.GET.get("next", "")}),
+                "next": request.GET.get("next", ""),
+            },
+        )
+    form = RequestLinkForm(request.POST)
+    if not form.is_valid():
+        return render(request, "membership/sign_in.html", {"form": form, "next": ""}, status=400)
+    email = form.cleaned_data["email"]
+    try:
+        actions.check_request_link(email=email, ip_address=request.META.get("REMOTE_ADDR", ""))
+    except actions.MembershipError as error:
+        return render(
+            request, "membership/rate_limited.html", {"message": error.message}, status=error.status
+        )
+    actions.do_request_link(
+        email=email, display_name=form.cleaned_data["display_name"], next_path=form.cleaned_data["next"]
+    )
+    # The same page for members and strangers alike: the answer must not tell who is a member.
+    return render(request, "membership/link_sent.html", {"email": email})
+
+
+def use_link(request, token):
+    try:
+        link = actions.check_use_link(token=token)
+    except actions.MembershipError as error:
+        return _problem(request, error, "membership/link_invalid.html", form=None)
+    if request.method != "POST":
+        return render(request, "membership/link_confirm.html", {"link": link})
+    if link.purpose == LinkPurpose.CHANGE_EMAIL and (
+        not request.user.is_authenticated or request.user.pk != link.member.user_id
+    ):
+        # Changing an address is confirmed by the member, signed in, from the new inbox.
+        error = actions.MembershipError(
+            "Sign in to your account first, then open this link again.", status=403, title="Sign in first"
+        )
+        return _problem(request, error, "membership/link_invalid.html")
+    try:
+        user = actions.do_use_link(link=link)
+    except actions.MembershipError as error:
+        return _problem(request, error, "membership/link_invalid.html")
+    if link.purpose != LinkPurpose.CHANGE_EMAIL:
+        login(request, user, backend=AUTH_BACKEND)  # a new session key: no session fixation
+        return HttpResponseRedirect(link.next_path or reverse("membership:account"))
+    return redirect("membership:account")
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    return redirect("/")
+
+
+def _member_page_context(request, member, **extra):
+    from masthead.membership.payments import get_backend
+
+    return {
+        "member": member,
+        "profile_form": ProfileForm(
+            initial={"display_name": member.user.display_name, "newsletters": member.newsletters}
+        ),
+        "email_form": ChangeEmailForm(),
+        "subscriptions": list(member.subscriptions.select_related("tier")),
+        "complimentary": list(member.complimentary_access.current().select_related("tier")),
+        "payments_enabled": get_backend().is_configured,
+        **extra,
+    }
+
+
+@login_required(login_url="membership:sign_in")
+def account(request):
+    member = actions.member_of(request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request,
+                "membership/account.html",
+                _member_page_context(request, member, profile_form=form),
+                status=400,
+            )
+        actions.do_update_profile(
+            member=member,
+            display_name=form.cleaned_data["display_name"],
+            newsletters=form.cleaned_data["newsletters"],
+        )
+        return redirect(reverse("membership:account") + "?saved=profile")
+    return render(
+        request,
+        "membership/account.html",
+        _member_page_context(request, member, saved=request.GET.get("saved")),
+    )
+
+
+@login_required(login_url="membership:sign_in")
+@require_POST
+def change_email(request):
+    member = actions.member_of(request.user)
+    form = ChangeEmailForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "membership/account.html",
+            _member_page_context(request, member, email_form=form),
+            status=400,
+        )
+    actions.do_request_email_change(member=member, new_email=form.cleaned_data["email"])
+    return redirect(reverse("membership:account") + "?saved=email")
+
+
+@login_required(login_url="membership:sign_in")
+def download_data(request):
+    member = actions.member_of(request.user)
+    response = HttpResponse(
+        json.dumps(actions.member_data(member), indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-membership-data.json"'
+    return response
+
+
+@login_required(login_url="membership:sign_in")
+@require_POST
+def delete_account(request):
+    member = actions.member_of(request.user)
+    if request.POST.get("confirm") != "delete":
+        error = actions.MembershipError("Tick the box to confirm that you want your account deleted.")
+        return render(
+            request,
+            "membership/account.html",
+            _member_page_context(request, member, delete_error=error.message),
+            status=400,
+        )
+    try:
+        actions.check_delete_account(member=member)
+    except actions.MembershipError as error:
+        return render(
+            request,
+            "membership/account.html",
+            _member_page_context(request, member, delete_error=error.message),
+            status=error.status,
+        )
+    actions.do_delete_account(member=member)
+    logout(request)
+    return render(request, "membership/deleted.html")
+
+
+def join(request):
+    from masthead.membership.models import Tier
+    from masthead.membership.payments import get_backend
+
+    return render(
+        request,
+        "membership/join.html",
+        {"tiers": Tier.objects.filter(is_active=True), "payments_enabled": get_backend().is_configured},
+    )
+
+
+@login_required(login_url="membership:sign_in")
+@require_POST
+def checkout(request):
+    from masthead.membership.payments import PaymentError
+
+    member = actions.member_of(request.user)
+    try:
+        tier = actions.check_checkout(
+            member=member, tier_slug=request.POST.get("tier", ""), interval=request.POST.get("interval", "")
+        )
+        url = actions.do_start_checkout(
+            member=member,
+            tier=tier,
+            interval=request.POST["interval"],
+            success_url=settings.MASTHEAD_BASE_URL + reverse("membership:account") + "?saved=subscription",
+            cancel_url=settings.MASTHEAD_BASE_URL + reverse("membership:join"),
+        )
+    except actions.MembershipError as error:
+        return _problem(request, error)
+    except PaymentError as error:
+        return _problem(request, actions.MembershipError(f"The payment provider said: {error}", status=502))
+    return HttpResponseRedirect(url)
+
+
+@login_required(login_url="membership:sign_in")
+@require_POST
+def portal(request):
+    from masthead.membership.payments import PaymentError, get_backend
+
+    member = actions.member_of(request.user)
+    backend = get_backend()
+    if not backend.is_configured or not member.stripe_customer_id:
+        return _problem(request, actions.MembershipError("You have no paid subscription to manage."))
+    try:
+        url = backend.portal_url(
+            member=member, return_url=settings.MASTHEAD_BASE_URL + reverse("membership:account")
+        )
+    except PaymentError as error:
+        return _problem(request, actions.MembershipError(f"The payment provider said: {error}", status=502))
+    return HttpResponseRedirect(url)
+
+
+@csrf_exempt  # the provider cannot hold a CSRF token; its signature is checked instead
+@require_POST
+def payment_webhook(request):
+    from masthead.membership.payments import InvalidWebhook, get_backend
+
+    backend = get_backend()
+    if not backend.is_configured:
+        return HttpResponse("Payments are not configured.", status=400, content_type="text/plain")
+    try:
+        event = backend.parse_webhook(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
+    except InvalidWebhook as error:
+        return HttpResponse(f"Refused: {error}", status=400, content_type="text/plain")
+    applied = actions.do_apply_payment_event(event=event)
+    return HttpResponse("applied" if applied else "already applied", content_type="text/plain")
