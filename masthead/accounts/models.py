@@ -19,5 +19,10 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
         constraints = [
             # A member's e-mail address is their identity (sign-in links go to it), so it belongs to one account.
-            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="unique_user_email"),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="unique_user_email",
+                violation_error_message="An account with this e-mail address already exists.",
+            ),
         ]

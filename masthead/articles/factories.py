@@ -4,11 +4,12 @@ import io
 from datetime import timedelta
 
 import factory
+from django.conf import settings
 from django.core.files.images import ImageFile
 from django.utils import timezone
 from PIL import Image as PillowImage
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from masthead.articles.models import (
     ArticleAuthor,
@@ -64,11 +65,26 @@ class SourceOutletFactory(factory.django.DjangoModelFactory):
     homepage = factory.LazyAttribute(lambda outlet: f"https://{outlet.slug}.example.org/")
 
 
+def restore_wagtail_roots() -> None:
+    """Put back the rows Wagtail's migrations create (root page, locale, root collection).
+
+    A transactional test empties every table afterwards, and pytest-django's serialized rollback cannot restore
+    them once Playwright's event loop runs in the thread: asgiref then hands Django a different connection
+    object, one without the serialized copy.
+    """
+    locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 def site_home() -> HomePage:
     """The publication's home page, set up as the default site's root the first time it is asked for."""
     home = HomePage.objects.first()
     if home:
         return home
+    restore_wagtail_roots()
     Page.objects.filter(depth=2, content_type__app_label="wagtailcore", content_type__model="page").delete()
     home = Page.get_first_root_node().add_child(instance=HomePage(title="The Test Gazette", slug="home"))
     Site.objects.update_or_create(

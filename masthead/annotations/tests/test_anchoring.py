@@ -33,7 +33,7 @@ from masthead.annotations.anchoring import (
     select_in_body,
 )
 
-# Property tests run the same examples every time, and never write a .hypothesis folder.
+# Property tests run the same examples every time and keep no database of failing examples.
 DETERMINISTIC = settings(
     derandomize=True,
     database=None,

@@ -45,13 +45,13 @@ def assert_safe(html: str) -> None:
                 assert scheme not in {"javascript", "vbscript", "data"}, html
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
 def test_any_text_renders_without_script_handlers_or_javascript_urls(text):
     assert_safe(render_comment(text))
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(st.sampled_from(NASTY_PIECES), st.text(max_size=12)), max_size=20).map("".join))
 def test_hostile_fragments_in_any_combination_render_safely(text):
     assert_safe(render_comment(text))

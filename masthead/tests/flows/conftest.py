@@ -42,26 +42,13 @@ def artifacts_dir() -> Path:
     return folder
 
 
-def restore_wagtail_roots() -> None:
-    """Put back the rows that Wagtail's migrations create, which emptying the tables after a test removes."""
-    from django.conf import settings
-    from wagtail.models import Collection, Locale, Page
-
-    # pytest-django's serialized rollback would do this, but cannot here: once Playwright's event loop runs in
-    # this thread, asgiref hands Django a different connection object, one without the serialized copy.
-    locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-
-
 @pytest.fixture
 def demo_site(live_server, transactional_db) -> str:
     """The demo publication, committed so that the live server's thread sees it; returns the site's address.
 
     Request it before `page`, so the browser closes before the tables are emptied.
     """
+    from masthead.articles.factories import restore_wagtail_roots
     from masthead.demo.loader import load_demo
 
     restore_wagtail_roots()

@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from masthead.tests.flows.conftest import restore_wagtail_roots
+from masthead.articles.factories import restore_wagtail_roots
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from masthead.tests.flows.conftest import restore_wagtail_roots
+from masthead.articles.factories import restore_wagtail_roots
 
 pytestmark = pytest.mark.browser
 
