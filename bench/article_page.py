@@ -159,19 +159,25 @@ def site_environment(var_dir: Path, port: int) -> dict[str, str]:
     return env
 
 
+def manage(env: dict[str, str], *args: str, what: str) -> str:
+    """Run a manage.py command against the benchmark's site; its output, or BenchError naming `what` failed."""
+    finished = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT_SECONDS,
+    )
+    if finished.returncode:
+        raise BenchError(f"{what} failed:\n{finished.stdout}{finished.stderr}")
+    return finished.stdout
+
+
 def prepare_site(env: dict[str, str]) -> None:
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["load_demo"]):
         print(f"manage.py {' '.join(command)}", flush=True)
-        finished = subprocess.run(
-            [sys.executable, "manage.py", *command, "--verbosity", "0"],
-            cwd=PROJECT_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=SETUP_TIMEOUT_SECONDS,
-        )
-        if finished.returncode:
-            raise BenchError(f"manage.py {command[0]} failed:\n{finished.stdout}{finished.stderr}")
+        manage(env, *command, "--verbosity", "0", what=f"manage.py {command[0]}")
 
 
 def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:

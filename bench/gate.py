@@ -10,7 +10,6 @@ bench/results/gate.md. The server-side pieces (gunicorn, wrk, parsing) are bench
 import argparse
 import shlex
 import signal
-import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -18,7 +17,6 @@ from pathlib import Path
 
 from bench.article_page import (
     PROJECT_DIR,
-    SETUP_TIMEOUT_SECONDS,
     WARM_UP_SECONDS,
     WORKERS,
     WRK_STATUS_SCRIPT,
@@ -26,6 +24,7 @@ from bench.article_page import (
     closest_demo_article,
     free_port,
     machine_description,
+    manage,
     parse_wrk,
     prepare_site,
     run_wrk,
@@ -85,24 +84,14 @@ for reader, seconds in spent.items():
 
 def cpu_per_request(env, url_path: str, session_key: str, requests: int) -> dict[str, float]:
     """Milliseconds of CPU per request for each reader, measured in-process in alternation."""
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            CPU_SCRIPT.format(session_key=session_key, url_path=url_path, requests=requests),
-        ],
-        cwd=PROJECT_DIR,
-        env={**env, "ALLOWED_HOSTS": "127.0.0.1"},
-        capture_output=True,
-        text=True,
-        timeout=SETUP_TIMEOUT_SECONDS,
+    output = manage(
+        {**env, "ALLOWED_HOSTS": "127.0.0.1"},
+        "shell",
+        "-c",
+        CPU_SCRIPT.format(session_key=session_key, url_path=url_path, requests=requests),
+        what="the in-process measurement",
     )
-    if finished.returncode:
-        raise BenchError(f"the in-process measurement failed:\n{finished.stdout}{finished.stderr}")
-    output = finished.stdout.splitlines()
-    lines = [line.split() for line in output if line.startswith(("anonymous ", "member "))]
+    lines = [line.split() for line in output.splitlines() if line.startswith(("anonymous ", "member "))]
     return {reader: float(value) for reader, value in lines}
 
 
@@ -124,17 +113,10 @@ def parse_args(argv):
 
 def set_access_level(env, slug: str, level: str) -> str:
     """Make the article `level` and return a fresh session key of a signed-in free member."""
-    finished = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SETUP_SCRIPT.format(slug=slug, level=level)],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=SETUP_TIMEOUT_SECONDS,
+    output = manage(
+        env, "shell", "-c", SETUP_SCRIPT.format(slug=slug, level=level), what=f"setting up the {level} article"
     )
-    if finished.returncode:
-        raise BenchError(f"setting up the {level} article failed:\n{finished.stdout}{finished.stderr}")
-    return finished.stdout.strip().splitlines()[-1]
+    return output.strip().splitlines()[-1]
 
 
 def fetch_as_member(url: str, session_key: str) -> str:

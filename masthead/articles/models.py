@@ -10,7 +10,6 @@ from django.db.models import F, OuterRef, Prefetch, Subquery, Window
 from django.db.models.functions import Length, RowNumber, Substr
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from modelcluster.models import ClusterableModel
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting

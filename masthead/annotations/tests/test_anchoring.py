@@ -531,7 +531,7 @@ def test_edits_before_the_passage_never_lose_or_misplace_it(document, data):
         edited_before = before[:at] + spare[: data.draw(st.integers(1, 4))] + before[at:]
     else:
         edited_before = before[:at] + before[at + data.draw(st.integers(1, 3)) :]
-    text, revised = joined(before, passage, after), joined(edited_before, passage, after)
+    revised = joined(edited_before, passage, after)
     selectors = anchor_passage(before, passage, after)
     match = reanchor(selectors, revised)
     start = len(joined(edited_before)) + (1 if edited_before else 0)
@@ -547,7 +547,7 @@ def test_edits_after_the_passage_never_lose_or_misplace_it(document, data):
         edited_after = after[:at] + spare[: data.draw(st.integers(1, 4))] + after[at:]
     else:
         edited_after = after[:at] + after[at + data.draw(st.integers(1, 3)) :]
-    text, revised = joined(before, passage, after), joined(before, passage, edited_after)
+    revised = joined(before, passage, edited_after)
     selectors = anchor_passage(before, passage, after)
     match = reanchor(selectors, revised)
     assert match.kind is MatchKind.EXACT_POSITION
@@ -572,7 +572,7 @@ def test_a_one_letter_edit_inside_the_passage_keeps_it_on_the_same_words(documen
         edited = word[:at] + letter + word[at + (kind == "replace") :]
     assume(edited != word and not unicodedata.combining(edited[0]))
     edited_passage = passage[:index] + [edited] + passage[index + 1 :]
-    text, revised = joined(before, passage, after), joined(before, edited_passage, after)
+    revised = joined(before, edited_passage, after)
     match = reanchor(anchor_passage(before, passage, after), revised)
     start = len(joined(before)) + 1
     assert (match.start, match.end) == (start, start + len(joined(edited_passage)))
@@ -582,7 +582,6 @@ def test_a_one_letter_edit_inside_the_passage_keeps_it_on_the_same_words(documen
 @given(documents(), st.data())
 def test_whitespace_changes_anywhere_keep_the_passage(document, data):
     before, passage, after, _ = document
-    text = joined(before, passage, after)
     all_words = before + passage + after
     gaps = len(all_words) - 1
     separators = data.draw(
@@ -598,7 +597,6 @@ def test_whitespace_changes_anywhere_keep_the_passage(document, data):
 @given(documents(), st.booleans())
 def test_a_deleted_passage_is_orphaned_never_attached_elsewhere(document, keep_a_copy):
     before, passage, after, spare = document
-    text = joined(before, passage, after)
     selectors = anchor_passage(before, passage, after)
     revised = joined(before, after)
     if keep_a_copy:

@@ -72,14 +72,13 @@ def test_a_broken_content_file_is_refused_and_nothing_is_written(tmp_path):
     assert not SectionPage.objects.exists()
 
 
-def test_command_reports_malformed_content_plainly(tmp_path, monkeypatch):
+def test_command_reports_malformed_content_plainly(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, content)
     (content / "publication.toml").write_text("[outlet\n")
-    monkeypatch.setattr("masthead.demo.loader.CONTENT_DIR", content)
-    monkeypatch.setattr("masthead.demo.loader.load_demo.__defaults__", (content,))
     with pytest.raises(CommandError, match="Demo content is malformed: publication.toml"):
-        call_command("load_demo")
+        call_command("load_demo", "--content-dir", str(content))
+    assert not ArticlePage.objects.exists()
 
 
 def test_parse_body_understands_the_demo_markup():

@@ -39,9 +39,8 @@ def editable_by(comment, user) -> bool:
 @register.filter
 def discussion_comment_count(article) -> int:
     """Visible comments on an article: the listing's annotation when present, else its thread's count."""
-    annotated = getattr(article, "comment_count", None)
-    if annotated is not None or hasattr(article, "comment_count"):
-        return annotated or 0
+    if hasattr(article, "comment_count"):
+        return article.comment_count or 0
     from masthead.discussion.models import Thread
 
     thread = getattr(article, "_discussion_thread", None)
