@@ -7,7 +7,8 @@ adds nothing and an editor's changes to demo pages survive.
 import io
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
 from masthead.articles.models import (
+    AccessLevel,
     ArticleAuthor,
     ArticlePage,
     Author,
@@ -28,6 +30,10 @@ from masthead.articles.models import (
     Topic,
 )
 from masthead.demo import images
+from masthead.discussion.actions import do_post_comment, do_vote, thread_for
+from masthead.discussion.models import Comment, CommentStatus
+from masthead.membership.actions import create_member, member_for_email
+from masthead.membership.models import Tier
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 _inline = MarkdownIt("zero").enable(["emphasis", "link"])
@@ -100,8 +106,15 @@ class DemoLoader:
         topics = {entry["slug"]: self._topic(entry) for entry in publication["topics"]}
         authors = {entry["slug"]: self._author(entry) for entry in publication["authors"]}
         outlets = {entry["slug"]: self._outlet(entry) for entry in publication["source_outlets"]}
+        for entry in publication.get("tiers", []):
+            self._tier(entry)
+        articles = {}
         for path in sorted((self.content_dir / "articles").glob("*.toml")):
-            self._article(path.name, self.read(path), sections, topics, authors, outlets)
+            article = self._article(path.name, self.read(path), sections, topics, authors, outlets)
+            articles[article.slug] = article
+        discussion = self.content_dir / "discussion.toml"
+        if discussion.exists():
+            self._discussion(self.read(discussion), articles)
         return self.report
 
     def _collection(self) -> Collection:
@@ -204,9 +217,13 @@ class DemoLoader:
                 raise DemoContentError(f"{filename}: unknown {kind} {slug!r}") from None
 
         section = lookup(sections, entry["section"], "section")
-        if ArticlePage.objects.child_of(section).filter(slug=entry["slug"]).exists():
+        existing = ArticlePage.objects.child_of(section).filter(slug=entry["slug"]).first()
+        if existing is not None:
             self.report.note(False, f"article {entry['slug']}")
-            return
+            return existing
+        access = entry.get("access", AccessLevel.PUBLIC)
+        if access not in (AccessLevel.PUBLIC, AccessLevel.MEMBERS, AccessLevel.PAID):
+            raise DemoContentError(f"{filename}: access must be public, members or paid, not {access!r}")
         published_at = datetime.fromisoformat(entry["first_published"])
         article = ArticlePage(
             title=entry["title"],
@@ -215,6 +232,7 @@ class DemoLoader:
             language=entry.get("language", "en"),
             body=parse_body(entry["body"], self.illustration),
             first_published_at=published_at,
+            access_level=access,
         )
         if entry.get("image"):
             article.lead_image = self.illustration(entry["image"])
@@ -234,6 +252,81 @@ class DemoLoader:
         # Publishing stamps "now" as the last publication; the demo's pieces were last touched when first out.
         ArticlePage.objects.filter(pk=article.pk).update(last_published_at=published_at)
         self.report.note(True, f"article {entry['slug']}")
+        return article
+
+    def _tier(self, entry: dict) -> Tier:
+        if Tier.objects.filter(slug=entry["slug"]).exists():
+            self.report.note(False, f"tier {entry['slug']}")
+            return Tier.objects.get(slug=entry["slug"])
+        try:
+            prices = {key: Decimal(entry[key]) for key in ("monthly_price", "yearly_price")}
+        except (InvalidOperation, TypeError) as error:
+            raise DemoContentError(f"publication.toml: tier {entry['slug']!r} has a malformed price") from error
+        tier = Tier.objects.create(
+            slug=entry["slug"],
+            name=entry["name"],
+            description=entry.get("description", ""),
+            benefits=entry.get("benefits", "").strip(),
+            currency=entry.get("currency", "EUR"),
+            sort_order=Tier.objects.count(),
+            **prices,
+        )
+        self.report.note(True, f"tier {entry['slug']}")
+        return tier
+
+    def _discussion(self, content: dict, articles: dict) -> None:
+        """The demo readers, their comments and their votes; a thread that already has comments is left alone."""
+        readers = {entry["key"]: self._reader(entry) for entry in content.get("readers", [])}
+        posted: dict[str, Comment] = {}
+        settled: dict[int, bool] = {}
+        for entry in content.get("comments", []):
+            where = f"discussion.toml: comment {entry.get('key')!r}"
+            article = articles.get(entry["article"])
+            if article is None:
+                raise DemoContentError(f"{where}: unknown article {entry['article']!r}")
+            if article.pk not in settled:
+                settled[article.pk] = Comment.objects.filter(thread__page=article).exists()
+                if settled[article.pk]:
+                    self.report.note(False, f"discussion on {article.slug}")
+            if settled[article.pk]:
+                continue
+            author = readers.get(entry["by"])
+            if author is None:
+                raise DemoContentError(f"{where}: unknown reader {entry['by']!r}")
+            parent = None
+            if entry.get("reply_to"):
+                parent = posted.get(entry["reply_to"])
+                if parent is None or parent.thread.page_id != article.pk:
+                    raise DemoContentError(f"{where}: reply_to {entry['reply_to']!r} is not an earlier comment here")
+            body = entry["body"].strip()
+            comment = do_post_comment(
+                thread=parent.thread if parent else thread_for(article),
+                parent=parent,
+                author=author,
+                guest_name="",
+                guest_email="",
+                body=body,
+                status=CommentStatus.APPROVED,
+                hold_reasons=[],
+                ip_hash="",
+                created_at=article.first_published_at
+                + timedelta(days=entry.get("days", 0), hours=entry.get("hours", 1)),
+                announce=False,
+            )
+            posted[entry["key"]] = comment
+            others = [reader for key, reader in readers.items() if key != entry["by"]]
+            up, down = entry.get("up", 0), entry.get("down", 0)
+            if up + down > len(others):
+                raise DemoContentError(f"{where}: {up + down} votes but only {len(others)} other readers")
+            for voter, value in zip(others, [1] * up + [-1] * down):
+                do_vote(comment=comment, voter=voter, value=value)
+            self.report.note(True, f"comment {entry['key']} on {article.slug}")
+
+    def _reader(self, entry: dict):
+        member = member_for_email(entry["email"]) or create_member(email=entry["email"], display_name=entry["name"])
+        if member is None:
+            raise DemoContentError(f"discussion.toml: {entry['email']} belongs to a staff account")
+        return member.user
 
 
 def _named_bytes(data: bytes, name: str):

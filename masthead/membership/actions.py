@@ -156,7 +156,7 @@ def do_use_link(*, link: SignInLink) -> User:
                 title="This link was already used",
             )
         if link.purpose == LinkPurpose.SIGN_UP:
-            member = member_for_email(link.email) or _create_member(
+            member = member_for_email(link.email) or create_member(
                 email=link.email, display_name=link.display_name
             )
             if member is None:
@@ -188,7 +188,7 @@ def do_use_link(*, link: SignInLink) -> User:
         return member.user
 
 
-def _create_member(*, email: str, display_name: str) -> Member | None:
+def create_member(*, email: str, display_name: str) -> Member | None:
     """A new member, or the membership of an existing reader account with this address; None for staff."""
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:

@@ -9,7 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from masthead.articles.models import ArticlePage, Author, SectionPage, SourceOutlet
+from masthead.core.time import relative_time
 from masthead.demo.loader import CONTENT_DIR, DemoContentError, load_demo, parse_body
+from masthead.discussion.models import Comment, Thread, Vote
+from masthead.membership.models import Tier
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +45,39 @@ def test_demo_publication_is_a_realistic_outlet(client):
         assert client.get(article.url).status_code == 200
 
 
+def test_demo_shows_the_gate_the_tiers_and_an_argument_in_the_comments(client):
+    load_demo()
+    gated = {article.slug: article.access_level for article in ArticlePage.objects.exclude(access_level="public")}
+    assert gated == {"planning-appeals-halved": "members", "dynamic-tariffs-households": "paid"}
+    assert list(Tier.objects.values_list("name", flat=True)) == ["Supporter", "Patron"]
+    assert "Subscribe now to keep reading" in client.get(ArticlePage.objects.get(slug="dynamic-tariffs-households").url).text
+
+    old = ArticlePage.objects.get(slug="who-gets-heard-in-consultations")
+    comments = Comment.objects.filter(thread__page=old)
+    assert comments.count() == 8
+    assert comments.filter(parent__isnull=False).count() == 5
+    assert max(comment.depth for comment in comments) == 4
+    assert Thread.objects.get(page=old).comment_count == 8
+    leader = comments.get(body__startswith="The finding that stuck")
+    assert (leader.upvotes, leader.downvotes) == (9, 0)
+    assert Vote.objects.filter(comment=leader).count() == 9
+    assert all(comment.created_at.year == 2014 for comment in comments)
+    shown = relative_time(leader.created_at)
+    assert shown.endswith("years ago") and shown in client.get(old.url).text
+
+
 def test_loading_twice_changes_nothing():
     load_demo()
-    counts = (ArticlePage.objects.count(), Author.objects.count(), SourceOutlet.objects.count())
+    counts = (
+        ArticlePage.objects.count(), Author.objects.count(), SourceOutlet.objects.count(),
+        Tier.objects.count(), Comment.objects.count(), Vote.objects.count(),
+    )
     report = load_demo()
     assert report.created == []
-    assert (ArticlePage.objects.count(), Author.objects.count(), SourceOutlet.objects.count()) == counts
+    assert (
+        ArticlePage.objects.count(), Author.objects.count(), SourceOutlet.objects.count(),
+        Tier.objects.count(), Comment.objects.count(), Vote.objects.count(),
+    ) == counts
 
 
 def test_if_empty_leaves_an_existing_publication_alone(capsys):
@@ -70,6 +100,26 @@ def test_a_broken_content_file_is_refused_and_nothing_is_written(tmp_path):
     with pytest.raises(DemoContentError, match="99-broken.toml"):
         load_demo(content)
     assert not SectionPage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "replace, message",
+    [
+        ('by = "dafydd"', 'by = "nobody"'),
+        ('reply_to = "c1"', 'reply_to = "c99"'),
+        ("up = 9", "up = 12"),
+    ],
+)
+def test_a_broken_discussion_file_is_refused_and_nothing_is_written(tmp_path, replace, message):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    discussion = content / "discussion.toml"
+    text = discussion.read_text()
+    assert replace in text
+    discussion.write_text(text.replace(replace, message, 1))
+    with pytest.raises(DemoContentError, match="discussion.toml"):
+        load_demo(content)
+    assert not ArticlePage.objects.exists() and not Comment.objects.exists() and not Tier.objects.exists()
 
 
 def test_command_reports_malformed_content_plainly(tmp_path):
