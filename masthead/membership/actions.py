@@ -255,22 +255,45 @@ def member_data(member: Member) -> dict:
     }
 
 
-def check_delete_account(*, member: Member) -> None:
-    if any(
-        subscription.gives_access and not subscription.cancel_at_period_end
+def _renewing(member: Member) -> list:
+    return [
+        subscription
         for subscription in member.subscriptions.all()
-    ):
+        if subscription.gives_access and not subscription.cancel_at_period_end
+    ]
+
+
+def check_delete_account(*, member: Member) -> None:
+    """A renewing subscription is cancelled with the account; without a payment provider it can't be, so no."""
+    from masthead.membership.payments import get_backend
+
+    if _renewing(member) and not get_backend().is_configured:
         raise MembershipError(
-            "You have a paid subscription that renews. Cancel it first (Manage your subscription), "
-            "then delete "
-            "your account.",
+            "You have a paid subscription that renews, and payments are switched off on this site, so it "
+            "cannot be cancelled from here. Write to the editors to cancel it, then delete your account.",
             status=409,
             title="Cancel your subscription first",
         )
 
 
 def do_delete_account(*, member: Member) -> None:
-    """Delete the member's personal data: the account, the membership, its links and its subscriptions."""
+    """Delete the member's personal data: the account, the membership, its links and its subscriptions.
+
+    A subscription that would renew is cancelled at the provider first, so a deleted member is never charged
+    again; if the provider can't be reached, nothing is deleted and the member is told.
+    """
+    from masthead.membership.payments import PaymentError, get_backend
+
+    for subscription in _renewing(member):
+        try:
+            get_backend().cancel_subscription(provider_subscription_id=subscription.provider_subscription_id)
+        except PaymentError as error:
+            raise MembershipError(
+                f"Your subscription could not be cancelled at the payment provider ({error}), so your account "
+                "is kept. Try again in a few minutes, or cancel it from Manage your subscription first.",
+                status=502,
+                title="Your account is not deleted",
+            ) from error
     with transaction.atomic():
         SignInLink.objects.filter(email__iexact=member.user.email).delete()
         member.user.delete()

@@ -169,6 +169,7 @@ def delete_account(request):
         )
     try:
         actions.check_delete_account(member=member)
+        actions.do_delete_account(member=member)
     except actions.MembershipError as error:
         return render(
             request,
@@ -176,7 +177,6 @@ def delete_account(request):
             _member_page_context(request, member, delete_error=error.message),
             status=error.status,
         )
-    actions.do_delete_account(member=member)
     logout(request)
     return render(request, "membership/deleted.html")
 

@@ -37,6 +37,10 @@ class PaymentBackend:
         """The provider's page where a member updates a card or cancels."""
         raise NotImplementedError
 
+    def cancel_subscription(self, *, provider_subscription_id: str) -> None:
+        """End a subscription at once, with no further charge (the member is deleting their account)."""
+        raise NotImplementedError
+
     def parse_webhook(self, *, payload: bytes, signature: str) -> ProviderEvent:
         """Verify a webhook delivery and return its event; InvalidWebhook when it does not verify."""
         raise NotImplementedError

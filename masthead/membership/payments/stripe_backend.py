@@ -52,6 +52,16 @@ class StripeBackend(PaymentBackend):
             raise PaymentError(str(error.user_message or error)) from error
         return session.url
 
+    def cancel_subscription(self, *, provider_subscription_id) -> None:
+        try:
+            self.client().v1.subscriptions.cancel(provider_subscription_id)
+        except stripe.InvalidRequestError as error:
+            if error.code == "resource_missing":
+                return  # already gone at Stripe: nothing left to charge
+            raise PaymentError(str(error.user_message or error)) from error
+        except stripe.StripeError as error:
+            raise PaymentError(str(error.user_message or error)) from error
+
     def parse_webhook(self, *, payload: bytes, signature: str) -> ProviderEvent:
         try:
             # Checks the HMAC and that the timestamp is within five minutes, which turns away replays.

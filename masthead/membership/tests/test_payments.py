@@ -11,7 +11,7 @@ import pytest
 from masthead.articles.factories import make_article, paragraph
 from masthead.articles.models import AccessLevel, ArticlePage
 from masthead.membership.factories import MemberFactory, SubscriptionFactory, TierFactory, signed_event
-from masthead.membership.models import PaymentEvent, Subscription, SubscriptionStatus
+from masthead.membership.models import Member, PaymentEvent, Subscription, SubscriptionStatus
 
 pytestmark = pytest.mark.django_db
 SECRET = "whsec_test_secret_for_offline_signing"
@@ -23,6 +23,8 @@ class FakeStripe:
 
     def __init__(self):
         self.requests = []
+        self.subscriptions = set()  # ids Stripe knows; cancelling another is "resource_missing"
+        self.down = False  # answer every request with a 500, as an outage would
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,6 +49,26 @@ class FakeStripe:
                     return
                 payload = json.dumps(answer).encode()
                 self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_DELETE(self):
+                fake.requests.append((self.path, {}, self.headers.get("Authorization")))
+                subscription_id = self.path.removeprefix("/v1/subscriptions/")
+                if fake.down:
+                    status, answer = 500, {"error": {"type": "api_error", "message": "Stripe is having a bad day."}}
+                elif subscription_id in fake.subscriptions:
+                    fake.subscriptions.discard(subscription_id)
+                    status, answer = 200, {"id": subscription_id, "object": "subscription", "status": "canceled"}
+                else:
+                    status, answer = 404, {
+                        "error": {"type": "invalid_request_error", "code": "resource_missing",
+                                  "message": f"No such subscription: '{subscription_id}'"}
+                    }
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
@@ -335,3 +357,31 @@ def test_subscriptions_of_strangers_are_recorded_but_attach_to_nobody(client, ti
 def test_member_with_an_active_subscription_cannot_start_a_second(client, tier, member, stripe_keys):
     SubscriptionFactory(member=member, tier=tier)
     assert client.post("/members/checkout/", {"tier": "supporter", "interval": "month"}).status_code == 409
+
+
+def test_deleting_the_account_cancels_a_renewing_subscription_at_stripe_first(client, tier, member, stripe_keys):
+    subscription = SubscriptionFactory(member=member, tier=tier, provider_subscription_id="sub_renews")
+    stripe_keys.subscriptions.add("sub_renews")
+    response = client.post("/members/account/delete/", {"confirm": "delete"})
+    assert response.status_code == 200 and "Your account is deleted" in response.content.decode()
+    assert ("/v1/subscriptions/sub_renews", {}, "Bearer sk_test_offline") in stripe_keys.requests
+    assert stripe_keys.subscriptions == set()
+    assert not Subscription.objects.filter(pk=subscription.pk).exists()
+    assert not Member.objects.filter(pk=member.pk).exists()
+
+
+def test_a_subscription_stripe_no_longer_knows_does_not_block_the_deletion(client, tier, member, stripe_keys):
+    SubscriptionFactory(member=member, tier=tier, provider_subscription_id="sub_gone")
+    assert client.post("/members/account/delete/", {"confirm": "delete"}).status_code == 200
+    assert not Member.objects.filter(pk=member.pk).exists()
+
+
+def test_when_stripe_is_down_the_account_is_kept_and_the_member_told(client, tier, member, stripe_keys):
+    subscription = SubscriptionFactory(member=member, tier=tier, provider_subscription_id="sub_renews")
+    stripe_keys.subscriptions.add("sub_renews")
+    stripe_keys.down = True
+    response = client.post("/members/account/delete/", {"confirm": "delete"})
+    assert response.status_code == 502
+    assert "could not be cancelled" in response.content.decode() and "your account is kept" in response.content.decode()
+    assert Subscription.objects.filter(pk=subscription.pk, status=SubscriptionStatus.ACTIVE).exists()
+    assert Member.objects.filter(pk=member.pk).exists()
