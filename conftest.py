@@ -64,3 +64,13 @@ def smtp_inbox(settings):
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _forget_discussion_policy():
+    # The discussion policy is cached across requests; a test's saved policy is rolled back with its database,
+    # so it must not outlive the test in the cache either.
+    yield
+    from masthead.discussion.models import forget_cached_policy
+
+    forget_cached_policy()

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "masthead.syndication",
     "masthead.demo",
     "masthead.discussion",
+    "masthead.annotations",
     "masthead.membership",
     "masthead.search",
     "wagtail.contrib.settings",
@@ -96,6 +97,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Fills each reader's CSRF token into HTML rendered with a hole for it (masthead/core/holes.py).
+    "masthead.core.holes.CsrfHoleMiddleware",
+    # Answers cached article pages before Wagtail's routing (masthead/articles/page_cache.py).
+    "masthead.articles.page_cache.ArticlePageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"
@@ -141,6 +146,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from Redis, written through to the database. Only with a cache every server process
+    # shares: with local memory, a sign-out in one process would leave the session alive in the others.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -238,6 +246,10 @@ MASTHEAD_LINK_REQUESTS_PER_IP = int(os.environ.get("MASTHEAD_LINK_REQUESTS_PER_I
 MASTHEAD_NEWSLETTERS = [("weekly", "The weekly briefing"), ("breaking", "Major stories as they break")]
 # Seconds an article's rendered body and gate are cached, per access class of reader; 0 turns this off.
 MASTHEAD_ARTICLE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_CACHE_SECONDS", "300"))
+# Seconds a whole article page (with the first page of its discussion) is cached per kind of reader; every
+# change it depends on shows at once (see masthead/articles/page_cache.py), so this only bounds how stale the
+# relative times ("5 minutes ago") get. 0 turns the page cache off.
+MASTHEAD_ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_PAGE_CACHE_SECONDS", "60"))
 # Payments: with no keys, paid tiers show as "coming soon". MASTHEAD_STRIPE_API_BASE is for tests only.
 MASTHEAD_PAYMENTS_BACKEND = "masthead.membership.payments.stripe_backend.StripeBackend"
 MASTHEAD_STRIPE_SECRET_KEY = os.environ.get("MASTHEAD_STRIPE_SECRET_KEY", "")

@@ -6,14 +6,16 @@ checked, stored, counted, logged and announced the same way whichever door it ca
 
 import hashlib
 import hmac
+import time
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from masthead.discussion.errors import DiscussionError
@@ -24,6 +26,7 @@ from masthead.discussion.models import (
     DiscussionSettings,
     Flag,
     FlagReason,
+    GuestAddress,
     ModerationAction,
     ModerationEvent,
     Subscription,
@@ -62,18 +65,30 @@ def _is_visible(comment: Comment) -> bool:
 
 
 def _shift_count(thread_id: int, delta: int) -> None:
-    """Record a change readers can see: the visible count moves by `delta` and the thread's version goes up."""
-    # F() keeps concurrent writes from overwriting each other's increments.
-    Thread.objects.filter(pk=thread_id).update(
-        comment_count=F("comment_count") + delta, version=F("version") + 1
-    )
+    """Record a change readers can see: the visible count moves by `delta` and the thread's version goes up.
+
+    One UPDATE that adds in the database, so concurrent writes never overwrite each other's increments; plain
+    SQL because every post runs it.
+    """
+    table = connection.ops.quote_name(Thread._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET comment_count = comment_count + %s, version = version + 1 WHERE id = %s",  # noqa: S608
+            [delta, thread_id],
+        )
 
 
-def _announce(comment: Comment) -> None:
+def _announce(comment: Comment, *, has_followers: bool | None = None) -> None:
+    """Queue the reply notifications, after the commit, when anyone follows the thread.
+
+    Most threads have no followers: asking costs less than queueing a task that would find none, and the rules'
+    query has usually asked already (`has_followers`).
+    """
     from masthead.discussion.tasks import notify_subscribers
 
-    # Most threads have no followers: asking costs less than queueing a task that would find none.
-    if Subscription.objects.filter(thread_id=comment.thread_id).exists():
+    if has_followers is None:
+        has_followers = Subscription.objects.filter(thread_id=comment.thread_id).exists()
+    if has_followers:
         transaction.on_commit(partial(notify_subscribers.enqueue, comment_id=comment.pk))
 
 
@@ -172,6 +187,7 @@ def check_post_comment(
     else:
         status = CommentStatus.APPROVED
     return do_post_comment(
+        has_followers=submission.facts["has_followers"] if status == CommentStatus.APPROVED else None,
         thread=thread,
         parent=parent,
         author=member,
@@ -181,7 +197,7 @@ def check_post_comment(
         status=status,
         hold_reasons=[verdict.reason for verdict in verdicts],
         ip_hash=ip_hash,
-        subscribe=subscribe and member is not None,
+        subscribe=subscribe,
     )
 
 
@@ -199,7 +215,9 @@ def do_post_comment(
     subscribe: bool = False,
     created_at=None,
     announce: bool = True,
+    has_followers: bool | None = None,
 ) -> Comment:
+    """Store a comment that passed the checks. `has_followers`, when the caller already knows, saves a query."""
     with transaction.atomic():
         comment = Comment(
             thread=thread,
@@ -218,14 +236,49 @@ def do_post_comment(
         )
         comment.save()
         if parent is None:
+            # A conversation's first comment is its own root; its id exists only once the row does.
             comment.root = comment
-            Comment.objects.filter(pk=comment.pk).update(root=comment)
-        _shift_count(thread.pk, int(_is_visible(comment)))
+            with connection.cursor() as cursor:
+                table = connection.ops.quote_name(Comment._meta.db_table)
+                cursor.execute(f"UPDATE {table} SET root_id = id WHERE id = %s", [comment.pk])  # noqa: S608
+        if _is_visible(comment):
+            # A held or spam comment changes nothing readers see: the thread's count and version stay.
+            _shift_count(thread.pk, 1)
         if subscribe:
-            Subscription.objects.get_or_create(thread=thread, comment=comment, user=author)
+            _subscribe_author(comment)
         if announce and _is_visible(comment):
-            _announce(comment)
+            _announce(comment, has_followers=has_followers)
+    schedule_ip_purge()
     return comment
+
+
+def _subscribe_author(comment: Comment) -> Subscription:
+    """Follow the replies to the new comment; a guest's unconfirmed address is first sent a confirmation link."""
+    if comment.author_id:
+        subscription, _ = Subscription.objects.get_or_create(
+            thread_id=comment.thread_id, comment=comment, user_id=comment.author_id
+        )
+        return subscription
+    address, _ = GuestAddress.objects.get_or_create(email=comment.guest_email.lower())
+    subscription, _ = Subscription.objects.get_or_create(thread_id=comment.thread_id, comment=comment, guest=address)
+    if not address.is_confirmed:
+        _ask_to_confirm(address)
+    return subscription
+
+
+# A guest who subscribes again before confirming gets the link again, but at most this often.
+CONFIRMATION_RESEND_AFTER = timedelta(hours=1)
+
+
+def _ask_to_confirm(address: GuestAddress) -> None:
+    from masthead.discussion.tasks import send_guest_confirmation
+
+    now = timezone.now()
+    recently = address.confirmation_sent_at and now - address.confirmation_sent_at < CONFIRMATION_RESEND_AFTER
+    if recently:
+        return
+    GuestAddress.objects.filter(pk=address.pk).update(confirmation_sent_at=now)
+    transaction.on_commit(partial(send_guest_confirmation.enqueue, address_id=address.pk))
 
 
 # Votes
@@ -398,6 +451,15 @@ def do_subscribe_thread(*, thread: Thread, user) -> Subscription:
     return subscription
 
 
+def do_confirm_guest_address(*, token: str) -> GuestAddress | None:
+    """The guest followed the confirmation link: their subscriptions start sending. None for an unknown token."""
+    address = GuestAddress.objects.filter(token=token).first()
+    if address is not None and not address.is_confirmed:
+        address.confirmed_at = timezone.now()
+        address.save(update_fields=["confirmed_at"])
+    return address
+
+
 def do_unsubscribe(*, token: str) -> bool:
     """Drop the subscription the token names; True when there was one."""
     deleted, _ = Subscription.objects.filter(token=token).delete()
@@ -457,17 +519,90 @@ def do_moderate(*, comments: list[Comment], action: str, editor) -> list[Comment
     return comments
 
 
-def do_ban(*, comment: Comment, editor) -> str:
+def do_ban(*, comment: Comment, editor, reason: str = "", expires_at=None) -> str:
     """Ban the comment's author (the member, or the guest's e-mail) and send their pending comments to spam."""
     if comment.author_id:
-        Ban.objects.get_or_create(user_id=comment.author_id, defaults={"created_by": editor})
-        target, pending = comment.author.public_name, Comment.objects.filter(author_id=comment.author_id)
+        ban = _ban(user=comment.author, email="", reason=reason, expires_at=expires_at, editor=editor)
     else:
-        email = comment.guest_email.lower()
-        Ban.objects.get_or_create(email=email, defaults={"created_by": editor})
-        target, pending = email, Comment.objects.filter(guest_email__iexact=email, author__isnull=True)
+        ban = _ban(user=None, email=comment.guest_email, reason=reason, expires_at=expires_at, editor=editor)
+    return _describe_ban("Banned", ban)
+
+
+def _ban(*, user, email: str, reason: str, expires_at, editor) -> Ban:
+    """Create the ban, or renew the one already there (an expired ban becomes the new one)."""
+    values = {"reason": reason, "expires_at": expires_at, "created_by": editor, "created_at": timezone.now()}
+    if user is not None:
+        ban, _ = Ban.objects.update_or_create(user=user, defaults=values)
+        pending = Comment.objects.filter(author=user)
+    else:
+        email = email.strip().lower()
+        ban, _ = Ban.objects.update_or_create(email=email, defaults=values)
+        pending = Comment.objects.filter(guest_email__iexact=email, author__isnull=True)
     pending.filter(status=CommentStatus.PENDING).update(status=CommentStatus.SPAM)
-    return f"Banned {target}"
+    return ban
+
+
+def _describe_ban(verb: str, ban: Ban) -> str:
+    detail = f"{verb} {ban.target}"
+    if ban.expires_at:
+        detail += f" until {timezone.localtime(ban.expires_at):%Y-%m-%d %H:%M %Z}"
+    if ban.reason:
+        detail += f": {ban.reason}"
+    return detail[:500]
+
+
+def check_add_ban(*, editor, member: str = "", email: str = "", reason: str = "", expires_at=None) -> Ban:
+    """Ban a member (named by username or e-mail address) or a guest's e-mail address from the ban list."""
+    from masthead.accounts.models import User
+
+    if not can_moderate(editor):
+        raise DiscussionError("You may not moderate comments.", status=403)
+    member, email, reason = (member or "").strip(), (email or "").strip(), (reason or "").strip()
+    if bool(member) == bool(email):
+        raise DiscussionError("Name either a member or an e-mail address to ban.")
+    if len(reason) > 200:
+        raise DiscussionError("Keep the reason under 200 characters.")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise DiscussionError("The expiry must be in the future; leave it empty for a ban until lifted.")
+    user = None
+    if member:
+        user = User.objects.filter(Q(username__iexact=member) | Q(email__iexact=member)).first()
+        if user is None:
+            raise DiscussionError(f"There is no member “{member}”.")
+        if user == editor:
+            raise DiscussionError("You cannot ban yourself.")
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise DiscussionError("Give a valid e-mail address to ban.") from None
+    return do_add_ban(user=user, email=email, reason=reason, expires_at=expires_at, editor=editor)
+
+
+def do_add_ban(*, user, email: str, reason: str, expires_at, editor) -> Ban:
+    with transaction.atomic():
+        ban = _ban(user=user, email=email, reason=reason, expires_at=expires_at, editor=editor)
+        ModerationEvent.objects.create(actor=editor, action=ModerationAction.BAN, detail=_describe_ban("Banned", ban))
+    return ban
+
+
+def check_lift_ban(*, ban_id, editor) -> Ban:
+    if not can_moderate(editor):
+        raise DiscussionError("You may not moderate comments.", status=403)
+    try:
+        ban = Ban.objects.select_related("user").get(pk=int(ban_id))
+    except (TypeError, ValueError, Ban.DoesNotExist):
+        raise DiscussionError("There is no such ban; it may have been lifted already.", status=404) from None
+    return do_lift_ban(ban=ban, editor=editor)
+
+
+def do_lift_ban(*, ban: Ban, editor) -> Ban:
+    """Unban: the row goes (the audit log keeps who was banned, why and by whom) and they may comment again."""
+    with transaction.atomic():
+        detail = _describe_ban("Lifted the ban on", ban)
+        ban.delete()
+        ModerationEvent.objects.create(actor=editor, action=ModerationAction.UNBAN, detail=detail)
+    return ban
 
 
 def check_moderator_edit(*, comment_id, editor, body) -> Comment:
@@ -493,6 +628,26 @@ def do_set_thread_closed(*, thread: Thread, closed: bool, editor) -> Thread:
 
 
 # Privacy
+
+IP_PURGE_CACHE_KEY = "discussion:ip-purge-queued"
+IP_PURGE_INTERVAL_SECONDS = 3600
+_next_ip_purge_check = 0.0  # this process's own clock: most posts skip even the cache
+
+
+def schedule_ip_purge() -> None:
+    """Queue the IP-hash purge at most once an hour, from the write path, so no scheduler has to be set up.
+
+    The cache's atomic add decides which process queues it; cron can still run `manage.py purge_comment_ips`.
+    """
+    global _next_ip_purge_check
+    now = time.monotonic()
+    if now < _next_ip_purge_check:
+        return
+    _next_ip_purge_check = now + IP_PURGE_INTERVAL_SECONDS
+    if cache.add(IP_PURGE_CACHE_KEY, True, IP_PURGE_INTERVAL_SECONDS):
+        from masthead.discussion.tasks import purge_ip_hashes
+
+        transaction.on_commit(purge_ip_hashes.enqueue)
 
 
 def do_purge_ip_hashes(*, now=None) -> int:

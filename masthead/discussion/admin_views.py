@@ -1,5 +1,6 @@
-"""The moderation queue, comment editing, thread closing and the audit log, inside the Wagtail admin."""
+"""The moderation queue, comment editing, thread closing, the ban list and the audit log, in the Wagtail admin."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 from masthead.core.pagination import paginate
 from masthead.discussion import actions
 from masthead.discussion.errors import DiscussionError
-from masthead.discussion.models import Comment, Flag, ModerationAction, ModerationEvent, Thread
+from masthead.discussion.models import Ban, Comment, Flag, ModerationAction, ModerationEvent, Thread
 
 QUEUES = [("pending", "Pending"), ("reported", "Reported"), ("spam", "Spam"), ("approved", "Approved")]
 BULK_ACTIONS = [
@@ -90,3 +91,44 @@ def audit_log(request):
     _require_moderator(request)
     events = ModerationEvent.objects.select_related("actor", "comment__thread__page")
     return render(request, "discussion/admin/audit_log.html", {"page_obj": paginate(request, events, 100)})
+
+
+class BanForm(forms.Form):
+    member = forms.CharField(required=False, max_length=254, label="Member",
+                             help_text="Their username or the e-mail address of their account.")
+    email = forms.CharField(required=False, max_length=254, label="Or a guest's e-mail address")
+    reason = forms.CharField(required=False, max_length=200, widget=forms.TextInput)
+    expires_at = forms.DateTimeField(required=False, label="Until", help_text="Leave empty for a ban until lifted.",
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+def bans(request):
+    """The ban list: who may no longer comment, why, who decided and until when; add a ban, or lift one."""
+    _require_moderator(request)
+    form = BanForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ban = actions.check_add_ban(editor=request.user, **form.cleaned_data)
+            except DiscussionError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Banned {ban.target}.")
+                return redirect("discussion_admin:bans")
+        status = 400
+    listed = Ban.objects.select_related("user", "created_by")
+    return render(request, "discussion/admin/bans.html",
+                  {"page_obj": paginate(request, listed, 100), "form": form}, status=status)
+
+
+@require_POST
+def lift_ban(request, ban_id: int):
+    _require_moderator(request)
+    try:
+        ban = actions.check_lift_ban(ban_id=ban_id, editor=request.user)
+    except DiscussionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Lifted the ban on {ban.target}.")
+    return redirect("discussion_admin:bans")

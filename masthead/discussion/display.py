@@ -42,15 +42,22 @@ class ThreadPage:
 
 
 def _visible_comments(thread: Thread):
-    return Comment.objects.visible().filter(thread=thread).for_display()
+    # The passage an inline comment is about (masthead.annotations) comes in the same query, or None.
+    return Comment.objects.visible().filter(thread=thread).for_display().select_related("inline_anchor")
 
 
-def build_thread_page(thread: Thread, *, sort: str, number: int = 1, viewer=None) -> ThreadPage:
+def build_thread_page(
+    thread: Thread, *, sort: str, number: int = 1, viewer=None, inline_only: bool = False
+) -> ThreadPage:
+    """A page of conversations; `inline_only` keeps those that start with a comment on a passage."""
     if thread.pk is None:
         return ThreadPage(thread=thread, sort=sort, number=number, roots=[], has_next=False)
     size = settings.MASTHEAD_DISCUSSION_PAGE_SIZE
     offset = (number - 1) * size
-    roots = list(_visible_comments(thread).top_level().sorted_by(sort)[offset : offset + size + 1])
+    top_level = _visible_comments(thread).top_level()
+    if inline_only:
+        top_level = top_level.filter(inline_anchor__isnull=False)
+    roots = list(top_level.sorted_by(sort)[offset : offset + size + 1])
     has_next = len(roots) > size
     roots = roots[:size]
     replies = list(

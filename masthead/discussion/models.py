@@ -5,8 +5,10 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -35,6 +37,16 @@ class WhoMayComment(models.TextChoices):
 class BlocklistAction(models.TextChoices):
     HOLD = "hold", "Hold for approval"
     REJECT = "reject", "Reject"
+
+
+POLICY_CACHE_KEY = "discussion:policy"
+# With Redis every process sees a saved policy at once (the key is deleted on save); with the local-memory cache
+# each process holds its own copy, so other processes pick the change up within this many seconds.
+POLICY_CACHE_SECONDS = 30
+
+
+def forget_cached_policy() -> None:
+    cache.delete(POLICY_CACHE_KEY)
 
 
 @register_setting(icon="comment")
@@ -75,14 +87,32 @@ class DiscussionSettings(BaseGenericSetting):
 
     @classmethod
     def current(cls, request=None) -> "DiscussionSettings":
-        """The saved policy, or the defaults when editors never saved one: reading it never writes a row."""
+        """The saved policy, or the defaults when editors never saved one: reading it never writes a row.
+
+        Every post reads it, so it is kept in the cache and dropped when an editor saves it.
+        """
         cached = getattr(request, "_discussion_policy", None)
         if cached is not None:
             return cached
-        policy = cls.objects.first() or cls()
+        policy = cache.get(POLICY_CACHE_KEY)
+        if policy is None:
+            policy = cls.objects.first() or cls()
+            cache.set(POLICY_CACHE_KEY, policy, POLICY_CACHE_SECONDS)
         if request is not None:
             request._discussion_policy = policy
         return policy
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Dropped now for this process, and again after the commit so that no reader caches the old row meanwhile.
+        forget_cached_policy()
+        transaction.on_commit(forget_cached_policy)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_cached_policy()
+        transaction.on_commit(forget_cached_policy)
+        return result
 
     @property
     def blocked_phrases(self) -> list[str]:
@@ -203,6 +233,10 @@ class Comment(models.Model):
             models.Index(fields=["thread", "status", "parent", "wilson"], name="comment_thread_votes"),
             models.Index(fields=["root", "created_at"], name="comment_root_time"),
             models.Index(fields=["status", "created_at"], name="comment_status_time"),
+            # The rate limit and duplicate rules look up one person's (or one address's) recent comments.
+            models.Index(fields=["author", "created_at"], name="comment_author_time"),
+            models.Index(Upper("guest_email"), "created_at", name="comment_guest_time"),
+            models.Index(fields=["ip_hash", "created_at"], name="comment_ip_time"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -297,8 +331,21 @@ class Flag(models.Model):
         ]
 
 
+class BanQuerySet(models.QuerySet):
+    def in_force(self, now=None):
+        """Bans that still apply: without an expiry, or expiring later than now."""
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now()))
+
+    def naming(self, *, user=None, email: str = ""):
+        """Bans on this member (by account, or by their e-mail address) or on this guest's e-mail address."""
+        who = Q(email__iexact=email) if email else Q(pk__in=[])
+        if user is not None:
+            who |= Q(user=user)
+        return self.filter(who)
+
+
 class Ban(models.Model):
-    """A member or an e-mail address that may no longer comment."""
+    """A member or an e-mail address that may no longer comment, for good or until `expires_at`."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="comment_ban"
@@ -309,8 +356,12 @@ class Ban(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the ban lasts until it is lifted.")
+
+    objects = BanQuerySet.as_manager()
 
     class Meta:
+        ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(email=""), name="ban_names_someone"),
             models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="one_ban_per_email"),
@@ -319,31 +370,82 @@ class Ban(models.Model):
     def __str__(self):
         return self.email or f"member {self.user_id}"
 
+    @property
+    def target(self) -> str:
+        """Who is banned, as editors read it."""
+        if self.user_id:
+            return f"{self.user.public_name} <{self.user.email}>" if self.user.email else self.user.public_name
+        return self.email
+
+    def is_in_force(self, now=None) -> bool:
+        return self.expires_at is None or self.expires_at > (now or timezone.now())
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+class GuestAddress(models.Model):
+    """A guest's e-mail address and whether its owner confirmed wanting our mail.
+
+    A guest's address is unverified, so the first subscription with it sends only a confirmation link; nothing
+    else is sent to it until that link is followed. Confirmed once, the address stays confirmed.
+    """
+
+    email = models.EmailField(unique=True, help_text="Stored lower-cased.")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
 class Subscription(models.Model):
-    """Someone who wants an e-mail on new replies: to one comment, or anywhere in a thread."""
+    """Someone who wants an e-mail on new replies: to one comment, or anywhere in a thread.
+
+    Either a member (`user`) or a guest (`guest`, mailed only once the address is confirmed).
+    """
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="subscriptions")
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    guest = models.ForeignKey(GuestAddress, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="subscriptions")
     token = models.CharField(max_length=64, unique=True, default=new_token)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, guest__isnull=True) | Q(user__isnull=True, guest__isnull=False),
+                name="subscription_member_or_guest",
+            ),
             models.UniqueConstraint(
                 fields=["user", "comment"], condition=Q(comment__isnull=False), name="one_reply_subscription"
             ),
             models.UniqueConstraint(
                 fields=["user", "thread"], condition=Q(comment__isnull=True), name="one_thread_subscription"
             ),
+            models.UniqueConstraint(
+                fields=["guest", "comment"], condition=Q(comment__isnull=False), name="one_guest_reply_subscription"
+            ),
+            models.UniqueConstraint(
+                fields=["guest", "thread"], condition=Q(comment__isnull=True), name="one_guest_thread_subscription"
+            ),
         ]
+
+    @property
+    def email(self) -> str:
+        return self.user.email if self.user_id else self.guest.email
 
 
 class ModerationAction(models.TextChoices):
@@ -354,6 +456,7 @@ class ModerationAction(models.TextChoices):
     PIN = "pin", "Pinned"
     UNPIN = "unpin", "Unpinned"
     BAN = "ban", "Banned the author"
+    UNBAN = "unban", "Lifted a ban"
     DISMISS_REPORTS = "dismiss", "Dismissed the reports"
     CLOSE = "close", "Closed the thread"
     OPEN = "open", "Reopened the thread"

@@ -19,4 +19,5 @@ urlpatterns = [
     path("comment/<int:comment_id>/delete/", views.delete, name="delete"),
     path("comment/<int:comment_id>/report/", views.report, name="report"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("confirm/<str:token>/", views.confirm_guest, name="confirm_guest"),
 ]

@@ -14,7 +14,14 @@ from masthead.discussion import actions
 from masthead.discussion.display import SORT_COOKIE, build_thread_page, chosen_sort, page_number, page_of_comment
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.models import Comment, CommentSort, CommentStatus, FlagReason, Subscription, Vote
-from masthead.discussion.presentation import section_context, viewer_context
+from masthead.discussion.presentation import (
+    LOCKED_MESSAGE,
+    finish,
+    may_read_discussion,
+    require_discussion_access,
+    section_context,
+    viewer_context,
+)
 from masthead.discussion.rendering import quote_markdown
 
 NOTICE_SESSION_KEY = "discussion_notice"
@@ -53,6 +60,14 @@ def live_article(page_id: int) -> ArticlePage:
     return get_object_or_404(ArticlePage.objects.live().public(), pk=page_id)
 
 
+def require_discussion_access_to_comment(request, comment_id) -> None:
+    """Refuse (DiscussionError) a reader who may not read the discussion the comment belongs to."""
+    page_id = Comment.objects.filter(pk=comment_id).values_list("thread__page_id", flat=True).first()
+    article = ArticlePage.objects.live().public().filter(pk=page_id).first() if page_id else None
+    if article is not None:
+        require_discussion_access(request, article)
+
+
 def article_anchor_url(article: ArticlePage, anchor: str, sort: str = "") -> str:
     query = f"?sort={sort}" if sort and sort != CommentSort.OLDEST else ""
     return f"{article.url}{query}#{anchor}"
@@ -73,6 +88,8 @@ def thread(request, page_id: int):
     sort = chosen_sort(request)
     fragment = request.GET.get("fragment") if wants_fragment(request) else None
     if fragment == "items":
+        if not may_read_discussion(request, article):
+            return refuse(request, DiscussionError(LOCKED_MESSAGE, status=403))
         thread = actions.thread_for(article, create=False)
         thread.page = article
         page = build_thread_page(thread, sort=sort, number=number, viewer=request.user)
@@ -81,12 +98,12 @@ def thread(request, page_id: int):
         context = {**viewer_context(request, thread), "article": article, "page": page}
         return render(request, "discussion/items_fragment.html", context)
     context = section_context(request, article, sort=sort, number=number)
-    if number > 1 and not context["has_comments"]:
+    if number > 1 and not context["has_comments"] and not context["locked"]:
         raise Http404("No such page of comments.")
     if fragment == "section":
-        response = render(request, "discussion/section.html", context)
+        response = finish(render(request, "discussion/section.html", context), request)
     else:
-        response = render(request, "discussion/thread.html", context)
+        response = finish(render(request, "discussion/thread.html", context), request)
     if "sort" in request.GET and sort == request.GET["sort"]:
         with_sort_cookie(response, sort)
     return response
@@ -108,6 +125,8 @@ def permalink(request, comment_id: int):
         Comment.objects.select_related("thread"), pk=comment_id, status=CommentStatus.APPROVED
     )
     article = live_article(comment.thread.page_id)
+    if not may_read_discussion(request, article):
+        return HttpResponseRedirect(article_anchor_url(article, "discussion"))  # where the gate explains
     sort = chosen_sort(request)
     number = page_of_comment(comment, sort)
     if number == 1:
@@ -129,6 +148,7 @@ def post_comment(request, page_id: int):
     article = live_article(page_id)
     back = article_anchor_url(article, "comment-form")
     try:
+        require_discussion_access(request, article)
         form = strict_form(request)
         comment = actions.check_post_comment(
             page=article,
@@ -156,6 +176,7 @@ def post_comment(request, page_id: int):
 @require_POST
 def vote(request, comment_id: int):
     try:
+        require_discussion_access_to_comment(request, comment_id)
         form = strict_form(request)
         comment = actions.check_vote(comment_id=comment_id, user=request.user, value=form.get("value"))
     except DiscussionError as error:
@@ -176,6 +197,8 @@ def reply(request, comment_id: int):
         Comment.objects.select_related("thread", "author"), pk=comment_id, status=CommentStatus.APPROVED
     )
     article = live_article(parent.thread.page_id)
+    if not may_read_discussion(request, article):
+        return refuse(request, DiscussionError(LOCKED_MESSAGE, status=403), back=article.url)
     initial = quote_markdown(parent.author_name, parent.body) if request.GET.get("quote") else ""
     context = {
         "article": article,
@@ -233,6 +256,8 @@ def report(request, comment_id: int):
         Comment.objects.select_related("thread", "author"), pk=comment_id, status=CommentStatus.APPROVED
     )
     article = live_article(comment.thread.page_id)
+    if not may_read_discussion(request, article):
+        return refuse(request, DiscussionError(LOCKED_MESSAGE, status=403), back=article.url)
     if request.method == "POST":
         try:
             form = strict_form(request)
@@ -281,3 +306,19 @@ def unsubscribe(request, token: str):
         return render(request, "discussion/unsubscribed.html", {"removed": removed})
     return render(request, "discussion/unsubscribe.html", {"subscription": subscription, "token": token},
                   status=200 if subscription else 404)
+
+
+# The link in a guest's confirmation e-mail. GET only shows a button, because mail scanners open links; the POST
+# confirms. The token in the address is the proof, as for unsubscribing, so there is no CSRF token to check.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def confirm_guest(request, token: str):
+    from masthead.discussion.models import GuestAddress
+
+    if request.method == "POST":
+        address = actions.do_confirm_guest_address(token=token)
+        return render(request, "discussion/confirm_guest.html", {"address": address, "confirmed": True},
+                      status=200 if address else 404)
+    address = GuestAddress.objects.filter(token=token).first()
+    return render(request, "discussion/confirm_guest.html", {"address": address, "confirmed": False},
+                  status=200 if address else 404)

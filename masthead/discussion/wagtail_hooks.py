@@ -13,6 +13,8 @@ admin_urlpatterns = (
         path("comment/<int:comment_id>/edit/", admin_views.edit, name="edit"),
         path("thread/<int:thread_id>/close/", admin_views.close_thread, name="close_thread"),
         path("log/", admin_views.audit_log, name="audit_log"),
+        path("bans/", admin_views.bans, name="bans"),
+        path("bans/<int:ban_id>/lift/", admin_views.lift_ban, name="lift_ban"),
     ],
     "discussion_admin",
 )

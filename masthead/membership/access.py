@@ -7,9 +7,16 @@ The article page, feeds, the JSON API, search, social and JSON-LD tags, e-mail a
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from masthead.core.stamps import stamps_for_request
+
+# A member's paid tiers are cached this long under the membership stamp (masthead.core.stamps), which every
+# subscription or complimentary access change replaces: the timeout only bounds the cache's size.
+READER_CACHE_SECONDS = 3600
 
 
 class Visibility(models.TextChoices):
@@ -49,8 +56,13 @@ class Reader:
 ANONYMOUS = Reader()
 
 
-def reader_for_user(user, *, now: datetime | None = None) -> Reader:
-    """The Reader for a user, with their paid tiers (subscriptions in good standing, complimentary access)."""
+def reader_for_user(user, *, now: datetime | None = None, stamps=None) -> Reader:
+    """The Reader for a user, with their paid tiers (subscriptions in good standing, complimentary access).
+
+    With `stamps` (masthead.core.stamps, read once per request) the tiers come from the cache, keyed by the
+    membership stamp that any subscription or complimentary access change replaces, and by the day (access
+    given "until" a date ends with it).
+    """
     from masthead.membership.models import STATUSES_WITH_ACCESS, Tier
 
     if user is None or not user.is_authenticated or not user.is_active:
@@ -58,7 +70,11 @@ def reader_for_user(user, *, now: datetime | None = None) -> Reader:
     if user.is_staff:
         return Reader(user_id=user.pk, is_staff=True)
     today = timezone.localdate(now or timezone.now())
-    tier_ids = (
+    key = f"masthead:reader-tiers:{user.pk}:{stamps.membership}:{today.isoformat()}" if stamps else None
+    cached = cache.get(key) if key else None
+    if cached is not None:
+        return Reader(user_id=user.pk, tier_ids=frozenset(cached))
+    tier_ids = frozenset(
         Tier.objects.filter(
             Q(subscriptions__member__user=user, subscriptions__status__in=STATUSES_WITH_ACCESS)
             | Q(complimentary_access__member__user=user, complimentary_access__until__gte=today)
@@ -66,14 +82,16 @@ def reader_for_user(user, *, now: datetime | None = None) -> Reader:
         .values_list("pk", flat=True)
         .distinct()
     )
-    return Reader(user_id=user.pk, tier_ids=frozenset(tier_ids))
+    if key:
+        cache.set(key, sorted(tier_ids), READER_CACHE_SECONDS)
+    return Reader(user_id=user.pk, tier_ids=tier_ids)
 
 
 def reader_for_request(request) -> Reader:
-    """The request's reader, worked out once per request."""
+    """The request's reader, worked out once per request (from the cache when the request read the stamps)."""
     reader = getattr(request, "_masthead_reader", None)
     if reader is None:
-        reader = reader_for_user(getattr(request, "user", None))
+        reader = reader_for_user(getattr(request, "user", None), stamps=getattr(request, "_masthead_stamps", None))
         request._masthead_reader = reader
     return reader
 
@@ -104,7 +122,16 @@ def gate_policy(request=None) -> GatePolicy:
     if request is not None:
         cached = getattr(request, "_masthead_gate_policy", None)
         if cached is None:
-            cached = GatePolicy.from_settings(GateSettings.for_request(request))
+            # Settings saves replace the content stamp, so the policy can be cached under it per host: one
+            # small query for the stamps (none when the page cache read them) instead of the site's and the
+            # settings' lookups on every post, vote and API read.
+            stamps = stamps_for_request(request)
+            key = f"masthead:gate-policy:{stamps.content}:{request.get_host()}" if stamps else None
+            cached = cache.get(key) if key else None
+            if cached is None:
+                cached = GatePolicy.from_settings(GateSettings.for_request(request))
+                if key:
+                    cache.set(key, cached, READER_CACHE_SECONDS)
             request._masthead_gate_policy = cached
         return cached
     site = Site.objects.filter(is_default_site=True).first()
@@ -165,3 +192,38 @@ def access_article(
 def is_free_to_everyone(article, policy: GatePolicy) -> bool:
     """Whether an anonymous reader with no free articles left sees it all (JSON-LD's isAccessibleForFree)."""
     return access_article(ANONYMOUS, article, policy=policy) == Visibility.ALL
+
+
+class _ReadAlready:
+    """A metered reader's meter that lets in only the articles already counted: channels other than the article
+    page show what comes with a read (the discussion) without spending a free article."""
+
+    def __init__(self, meter):
+        self.meter = meter
+
+    def allows(self, article_id: int, free_articles: int) -> bool:
+        return str(article_id) in self.meter.reads
+
+
+def visibility_for_request(request, article) -> Visibility:
+    """What this request's reader may see of the article, outside the article page (which decides itself)."""
+    from masthead.membership.metering import Meter
+
+    reading = getattr(request, "_masthead_article_reading", None)
+    if reading is not None and reading[0] == article.pk:
+        return reading[1].visibility  # the article page decided already, meter included
+    reader, policy = reader_for_request(request), gate_policy(request)
+    meter = None
+    if policy.mode == "metered" and not reader.is_member and not reader.is_staff:
+        meter = _ReadAlready(Meter.from_request(request))
+    return access_article(reader, article, policy=policy, meter=meter)
+
+
+def may_read_discussion(request, article) -> bool:
+    """Whether the reader may see the article's comments, or post, reply or vote there.
+
+    A comment can quote any part of the article, so the discussion belongs to readers who may read all of it:
+    every channel that shows comments (the article page, the thread page and its fragments, permalinks, the
+    JSON API) and the write path ask this. Comment counts are shown to everyone.
+    """
+    return visibility_for_request(request, article) == Visibility.ALL

@@ -52,6 +52,10 @@ def article_reading(article, request) -> ArticleReading:
     """Decide once per request what this reader gets of the article; the template renders only that."""
     reading = getattr(request, "_masthead_article_reading", None)
     if reading is not None and reading[0] == article.pk:
+        if reading[1].article is not article:
+            # Decided on the article's cached facts (articles.page_cache); the same decision, with the page.
+            reading[1].article = article
+            reading[1].__dict__.pop("_split", None)
         return reading[1]
     reader = reader_for_request(request)
     policy = gate_policy(request)

@@ -1,5 +1,6 @@
 """What readers get from the article, home, section, author, topic and archive pages."""
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -51,7 +52,9 @@ def test_article_page_shows_what_a_reader_expects(client, section):
     assert "March 2, 2014" in html
     assert "12 years ago" in html
     assert f'href="{topic.get_absolute_url()}">Water</a>' in html
-    assert '<h2 id="where-the-water-goes" class="section-heading">Where the water goes</h2>' in html
+    # Each anchorable block names its StreamField block id, for inline feedback (masthead.annotations).
+    assert re.search(r'<h2 id="where-the-water-goes" class="section-heading" data-block-id="[0-9a-f-]{36}">'
+                     r"Where the water goes</h2>", html)
     assert "A third of the water never reaches a tap." in html
     assert "— An engineer" in html
     assert 'class="pull-quote"' in html

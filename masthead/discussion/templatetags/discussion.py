@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django import template
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.html import format_html
 
 from masthead.core.time import relative_time
@@ -20,15 +20,33 @@ def discussion_section(context, article):
     return section_context(request, article, sort=chosen_sort(request))
 
 
-@register.simple_tag
-def comment_time(value: datetime):
-    """The comment's age in words, with the exact time in `datetime` and on hover."""
-    return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
-        value.isoformat(),
-        formats.date_format(value, "DATETIME_FORMAT"),
-        relative_time(value),
-    )
+def _discussion_language(context) -> str:
+    """The language of the article the comments are under ("" when the context names no article)."""
+    for name in ("article", "page"):
+        language = getattr(context.get(name), "language", "")
+        if language:
+            return language
+    thread = context.get("thread")
+    if thread is None or not thread.page_id:
+        return ""
+    if not hasattr(thread, "_page_language"):
+        # A lone comment's fragment: its thread came without the page, so ask for the one column, once.
+        from masthead.articles.models import ArticlePage
+
+        page = thread._state.fields_cache.get("page")
+        thread._page_language = page.language if page is not None else (
+            ArticlePage.objects.filter(pk=thread.page_id).values_list("language", flat=True).first() or ""
+        )
+    return thread._page_language
+
+
+@register.simple_tag(takes_context=True)
+def comment_time(context, value: datetime):
+    """The comment's age in words in the article's language, with the exact time in `datetime` and on hover."""
+    with translation.override(_discussion_language(context) or translation.get_language()):
+        exact = formats.date_format(value, "DATETIME_FORMAT")
+        relative = relative_time(value)
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative)
 
 
 @register.filter

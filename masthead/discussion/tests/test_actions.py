@@ -331,3 +331,47 @@ def test_ip_hashes_older_than_thirty_days_are_purged(article, member):
     old.refresh_from_db()
     recent.refresh_from_db()
     assert old.ip_hash == "" and len(recent.ip_hash) == 64
+
+
+# The cost of a post
+
+
+def test_a_post_costs_the_same_few_queries_however_long_the_thread(
+    article, member, django_assert_num_queries
+):
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    allow_guests()
+    first = post(article, member, "Warms the cached policy and makes the thread.")
+    for number in range(30):
+        make_comment(article=article, body=f"Filler {number}")
+    # One query for every rule (bans, rate limit, duplicates, followers); the row; its root; the thread's
+    # counters; the savepoint pair of the transaction (the test's own transaction makes atomic() a savepoint).
+    with django_assert_num_queries(6):
+        post(article, AnonymousUser(), "A guest's top-level comment.", guest_name="Gus", guest_email="gus@example.org")
+    with CaptureQueriesContext(connection) as reply:
+        post(article, member, "A member's reply.", parent_id=first.pk)
+    # A reply needs its parent instead of the root update.
+    assert len(reply.captured_queries) == 6
+    statements = [query["sql"].split()[0] for query in reply.captured_queries]
+    assert statements.count("SELECT") == 2 and statements.count("UPDATE") == 1 and statements.count("INSERT") == 1
+
+
+def test_a_refused_post_writes_nothing_and_stops_after_the_rules_query(article, member, django_assert_num_queries):
+    post(article, member, "Said once.")
+    with django_assert_num_queries(1), pytest.raises(DiscussionError, match="already posted"):
+        post(article, member, "Said once.")
+    assert Comment.objects.count() == 1
+
+
+def test_the_policy_is_cached_and_a_saved_change_applies_at_once(article, member, django_assert_num_queries):
+    from masthead.discussion.models import DiscussionSettings
+
+    set_policy(max_links=5)
+    DiscussionSettings.current()
+    with django_assert_num_queries(0):
+        assert DiscussionSettings.current().max_links == 5
+    set_policy(max_links=0)
+    assert post(article, member, "see https://example.org").status == CommentStatus.PENDING

@@ -72,3 +72,135 @@ def test_unsubscribe_page_asks_before_removing(client, article, member):
     assert "Stop e-mails about" in html and Subscription.objects.exists()
     assert client.post(f"/discussion/unsubscribe/{subscription.token}/").status_code == 200
     assert not Subscription.objects.exists()
+
+
+# Guests
+
+
+def guest_post(article, body, *, name="Gus Guest", email="gus@example.org", **kwargs):
+    from django.contrib.auth.models import AnonymousUser
+
+    return actions.check_post_comment(page=article, user=AnonymousUser(), body=body, guest_name=name,
+                                      guest_email=email, ip="198.51.100.7", **kwargs)
+
+
+def _link(message, label: str) -> str:
+    line = next(line for line in message.get_content().splitlines() if label in line)
+    return line.split("http://127.0.0.1:8000", 1)[1].strip()
+
+
+def test_a_guest_first_gets_only_a_confirmation_link_then_replies_once_confirmed(
+    smtp_inbox, article, other_member, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from masthead.discussion.factories import allow_guests
+    from masthead.discussion.models import GuestAddress
+
+    allow_guests()
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = guest_post(article, "A guest's view.", email="Gus@Example.org", subscribe=True)
+    [confirmation] = smtp_inbox.to("gus@example.org")
+    assert "Confirm your e-mail address" in confirmation["Subject"]
+    assert confirmation["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    confirm = _link(confirmation, "Confirm that you want")
+    address = GuestAddress.objects.get()
+    assert address.email == "gus@example.org" and confirm == f"/discussion/confirm/{address.token}/"
+
+    # Unconfirmed: a reply sends the guest nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        post(article, other_member, "First reply.", parent_id=mine.pk)
+    assert len(smtp_inbox) == 1
+
+    # Opening the link (as a mail scanner would) confirms nothing; the button's POST does.
+    anonymous = Client(enforce_csrf_checks=True)
+    assert "Confirm gus@example.org?" in anonymous.get(confirm).content.decode()
+    address.refresh_from_db()
+    assert not address.is_confirmed
+    assert "Address confirmed" in anonymous.post(confirm).content.decode()
+    address.refresh_from_db()
+    assert address.is_confirmed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(article, other_member, "Second reply.", parent_id=mine.pk)
+    notification = smtp_inbox.messages[-1]
+    assert notification["To"] == "gus@example.org"
+    assert "replied to your comment" in notification["Subject"] and "Second reply." in notification.get_content()
+    assert notification["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = str(notification["List-Unsubscribe"]).strip().strip("<>").removeprefix("http://127.0.0.1:8000")
+    assert anonymous.post(url, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert not Subscription.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(article, other_member, "Third reply.", parent_id=mine.pk)
+    assert len(smtp_inbox) == 2
+
+
+def test_a_confirmed_guest_is_not_asked_again_and_pending_links_are_not_resent_at_once(
+    smtp_inbox, article, other_member, django_capture_on_commit_callbacks
+):
+    from masthead.discussion.factories import allow_guests
+    from masthead.discussion.models import GuestAddress
+
+    allow_guests()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = guest_post(article, "One.", subscribe=True)
+        guest_post(article, "Two.", subscribe=True)
+    assert len(smtp_inbox) == 1  # one confirmation, not one per comment
+    actions.do_confirm_guest_address(token=GuestAddress.objects.get().token)
+    with django_capture_on_commit_callbacks(execute=True):
+        guest_post(article, "Three.", subscribe=True)
+    assert len(smtp_inbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        post(article, other_member, "A reply.", parent_id=first.pk)
+    assert "replied to your comment" in smtp_inbox.messages[-1]["Subject"]
+
+
+def test_a_guest_is_not_told_about_their_own_reply(smtp_inbox, article, django_capture_on_commit_callbacks):
+    from masthead.discussion.factories import allow_guests
+    from masthead.discussion.models import GuestAddress
+
+    allow_guests()
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = guest_post(article, "Mine.", subscribe=True)
+    actions.do_confirm_guest_address(token=GuestAddress.objects.get().token)
+    with django_capture_on_commit_callbacks(execute=True):
+        guest_post(article, "Answering myself.", parent_id=mine.pk)
+    assert len(smtp_inbox) == 1  # only the confirmation
+
+
+def test_the_guest_form_offers_replies_by_e_mail(client, article):
+    from masthead.discussion.factories import allow_guests
+
+    allow_guests()
+    html = client.get(article.url).content.decode()
+    assert "we first send a link to confirm the address" in html
+
+
+def test_an_unknown_confirmation_link_is_a_404(client):
+    assert client.get("/discussion/confirm/nope/").status_code == 404
+    assert client.post("/discussion/confirm/nope/").status_code == 404
+
+
+def test_followers_who_may_not_read_the_whole_article_are_not_sent_its_comments(
+    smtp_inbox, article, member, other_member, django_capture_on_commit_callbacks
+):
+    """A comment can quote gated text: a follower whose subscription lapsed gets no more of the thread by e-mail."""
+    from masthead.articles.models import AccessLevel
+    from masthead.membership.factories import SubscriptionFactory, TierFactory
+
+    tier = TierFactory()
+    reader_subscription = SubscriptionFactory(member__user=member, tier=tier)
+    SubscriptionFactory(member__user=other_member, tier=tier)
+    actions.do_subscribe_thread(thread=actions.thread_for(article), user=member)
+    article.access_level = AccessLevel.PAID
+    article.save_revision().publish()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(article, other_member, "Quoting the paid part: the pipes leak.")
+    assert [message["To"] for message in smtp_inbox.messages] == [member.email]
+
+    reader_subscription.status = "canceled"
+    reader_subscription.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(article, other_member, "Quoting it again after the lapse.")
+    assert len(smtp_inbox.messages) == 1

@@ -246,3 +246,88 @@ def test_email_rendering(world):
                 assert f"The opening of the {level} piece" in text
                 assert visible(text, level) == (reader_name in MAY_READ[level]), (level, reader_name)
             assert ("Subscribe now to keep reading" in email.text) == (reader_name not in MAY_READ[level])
+
+
+# The discussion: a comment can quote gated text, so it goes exactly where the article's full text may.
+
+
+def quoting(level: str) -> str:
+    return f"Quoting the piece: {planted(level)}"
+
+
+@pytest.fixture
+def discussed(world):
+    from masthead.discussion.factories import make_comment
+
+    articles, users, clients = world
+    comments = {}
+    for level, article in articles.items():
+        comments[level] = make_comment(article=article, body=quoting(level))
+        make_comment(parent=comments[level], body=f"A reply on the {level} piece.")
+    return articles, users, clients, comments
+
+
+def test_discussion_in_every_channel(discussed):
+    articles, _, clients, comments = discussed
+    for order in (READERS, list(reversed(READERS))):  # each kind of reader's cached page before another's read
+        for level, article in articles.items():
+            comment = comments[level]
+            for reader in order:
+                client, may = clients[reader], reader in MAY_READ[level]
+                channels = {
+                    "article page": client.get(article.url),
+                    "thread page": client.get(f"/discussion/{article.pk}/"),
+                    "section fragment": client.get(
+                        f"/discussion/{article.pk}/?fragment=section", HTTP_X_DISCUSSION="fetch"
+                    ),
+                    "items fragment": client.get(
+                        f"/discussion/{article.pk}/?fragment=items", HTTP_X_DISCUSSION="fetch"
+                    ),
+                    "permalink": client.get(f"/discussion/comment/{comment.pk}/", follow=True),
+                    "reply form": client.get(f"/discussion/comment/{comment.pk}/reply/?quote=1"),
+                    "JSON API": client.get(f"/discussion/api/threads/{article.pk}"),
+                }
+                for channel, response in channels.items():
+                    text = response.content.decode()
+                    assert visible(text, level) == may, (channel, level, reader)
+                    if channel != "reply form":  # the form shows the comment replied to, not its replies
+                        assert (f"A reply on the {level} piece." in text) == may, (channel, level, reader)
+                page = channels["article page"].content.decode()
+                assert "2 comments. Subscribe to read and join the discussion." in page or may, (level, reader)
+                if not may:
+                    assert 'href="/members/sign-in/' in page or reader != "anonymous"
+                    assert channels["JSON API"].status_code == 403
+                    assert "Subscribe" in channels["JSON API"].json()["detail"]
+
+
+def test_readers_who_may_not_read_the_article_cannot_post_or_vote(discussed, settings):
+    from masthead.discussion.models import Comment, DiscussionSettings, WhoMayComment
+
+    settings.MASTHEAD_DISCUSSION_RATE_LIMIT_PER_MINUTE = 1000
+    DiscussionSettings.objects.create(who_may_comment=WhoMayComment.EVERYONE, hold_guest_comments=False)
+    articles, _, clients, comments = discussed
+    for level, article in articles.items():
+        for reader in READERS:
+            client, may = clients[reader], reader in MAY_READ[level]
+            before = Comment.objects.count()
+            posted = client.post(
+                f"/discussion/api/threads/{article.pk}/comments",
+                {"body": f"Posted by {reader}.", "name": "Guest", "email": "guest@example.org"},
+                content_type="application/json",
+            )
+            replied = client.post(
+                f"/discussion/{article.pk}/post/",
+                {"body": f"Replied by {reader}.", "parent_id": comments[level].pk, "name": "G",
+                 "email": "g@example.org"},
+            )
+            voted = client.post(
+                f"/discussion/api/comments/{comments[level].pk}/vote", {"value": 1}, content_type="application/json"
+            )
+            if may:
+                assert posted.status_code == 201, (level, reader, posted.content)
+                continue
+            for response in (posted, replied, voted):
+                assert response.status_code == 403, (level, reader, response.status_code)
+                assert not visible(response.content.decode(), level)
+            assert "Subscribe" in posted.json()["detail"]
+            assert Comment.objects.count() == before
