@@ -4,16 +4,14 @@ Posting needs the CSRF token of a signed-in session, like every discussion write
 right to read the whole article (access.py).
 """
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Schema, Status
-from ninja.errors import HttpError, ValidationError
 
 from masthead.annotations.access import can_see_passages
 from masthead.annotations.actions import check_post_inline_comment
 from masthead.annotations.display import passage_groups
 from masthead.articles.models import ArticlePage
-from masthead.discussion.api import StrictJSONParser, comment_out, require_csrf
+from masthead.discussion.api import StrictJSONParser, answer_errors_plainly, comment_out, require_csrf
 from masthead.discussion.errors import DiscussionError
 from masthead.membership.access import visibility_for_request
 
@@ -32,30 +30,7 @@ api = NinjaAPI(
 )
 
 
-@api.exception_handler(DiscussionError)
-def discussion_error(request, error: DiscussionError):
-    return api.create_response(request, {"detail": error.message}, status=error.status)
-
-
-@api.exception_handler(ValidationError)
-def invalid_request(request, error: ValidationError):
-    problems = "; ".join(
-        f"{'.'.join(str(part) for part in problem.get('loc', [])[1:]) or 'body'}: {problem.get('msg')}"
-        for problem in error.errors
-    )
-    return api.create_response(request, {"detail": f"Invalid request: {problems}"}, status=400)
-
-
-@api.exception_handler(HttpError)
-def http_error(request, error: HttpError):
-    cause = error.__cause__
-    message = cause.message if isinstance(cause, DiscussionError) else str(error)
-    return api.create_response(request, {"detail": message}, status=error.status_code)
-
-
-@api.exception_handler(Http404)
-def not_found(request, error):
-    return api.create_response(request, {"detail": "Not found."}, status=404)
+answer_errors_plainly(api)
 
 
 class InlineCommentIn(Schema):

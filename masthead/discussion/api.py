@@ -59,31 +59,34 @@ api = NinjaAPI(
 )
 
 
-@api.exception_handler(DiscussionError)
-def discussion_error(request, error: DiscussionError):
-    return api.create_response(request, {"detail": error.message}, status=error.status)
+def answer_errors_plainly(api: NinjaAPI) -> None:
+    """Every refusal as {"detail": message} with its status; the annotations API uses the same answers."""
+
+    @api.exception_handler(DiscussionError)
+    def discussion_error(request, error: DiscussionError):
+        return api.create_response(request, {"detail": error.message}, status=error.status)
+
+    @api.exception_handler(ValidationError)
+    def invalid_request(request, error: ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem.get('loc', [])[1:]) or 'body'}: {problem.get('msg')}"
+            for problem in error.errors
+        )
+        return api.create_response(request, {"detail": f"Invalid request: {problems}"}, status=400)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, error: HttpError):
+        # ninja wraps whatever the body parser raised; the parser's own message says more than "Cannot parse".
+        cause = error.__cause__
+        message = cause.message if isinstance(cause, DiscussionError) else str(error)
+        return api.create_response(request, {"detail": message}, status=error.status_code)
+
+    @api.exception_handler(Http404)
+    def not_found(request, error):
+        return api.create_response(request, {"detail": "Not found."}, status=404)
 
 
-@api.exception_handler(ValidationError)
-def invalid_request(request, error: ValidationError):
-    problems = "; ".join(
-        f"{'.'.join(str(part) for part in problem.get('loc', [])[1:]) or 'body'}: {problem.get('msg')}"
-        for problem in error.errors
-    )
-    return api.create_response(request, {"detail": f"Invalid request: {problems}"}, status=400)
-
-
-@api.exception_handler(HttpError)
-def http_error(request, error: HttpError):
-    # ninja wraps whatever the body parser raised; the parser's own message says more than "Cannot parse".
-    cause = error.__cause__
-    message = cause.message if isinstance(cause, DiscussionError) else str(error)
-    return api.create_response(request, {"detail": message}, status=error.status_code)
-
-
-@api.exception_handler(Http404)
-def not_found(request, error):
-    return api.create_response(request, {"detail": "Not found."}, status=404)
+answer_errors_plainly(api)
 
 
 def require_csrf(request) -> None:
