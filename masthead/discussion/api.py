@@ -7,10 +7,9 @@ from datetime import timezone as dt_timezone
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser

@@ -12,11 +12,13 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from masthead.core.holes import CSRF_HOLE, fill_csrf
-from masthead.core.stamps import stamps_for_request
 from masthead.discussion.actions import thread_for
 from masthead.discussion.display import build_thread_page
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.models import Comment, CommentSort, DiscussionSettings, Vote, WhoMayComment
+
+# Comments can quote the article, so they belong to readers who may read all of it: the one decision is there.
+from masthead.membership.access import may_read_discussion
 
 # Cached thread HTML is keyed by the thread's version, so a write shows at once; the timeout only keeps the
 # relative times ("5 minutes ago") from going stale.
@@ -49,13 +51,6 @@ def discussion_policy(request=None) -> DiscussionSettings:
     if request is not None:
         request._discussion_policy = policy
     return policy
-
-
-def may_read_discussion(request, article) -> bool:
-    """Comments can quote the article, so they are for readers who may read all of it (membership.access)."""
-    from masthead.membership.access import may_read_discussion as decide
-
-    return decide(request, article)
 
 
 def require_discussion_access(request, article) -> None:

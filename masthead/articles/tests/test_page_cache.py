@@ -13,7 +13,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from masthead.accounts.factories import StaffFactory
-from masthead.articles.factories import AuthorFactory, make_article, paragraph
+from masthead.articles.factories import make_article, paragraph
 from masthead.articles.models import AccessLevel, ArticlePage, PublicationSettings
 from masthead.core.holes import CSRF_HOLE
 from masthead.core.models import CacheStamps
