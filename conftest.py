@@ -74,3 +74,11 @@ def _forget_discussion_policy():
     from masthead.discussion.models import forget_cached_policy
 
     forget_cached_policy()
+
+
+@pytest.fixture(autouse=True)
+def _forget_stamped_memos():
+    # Memos are kept per stamp value; a test's database rolls back to a stamp an earlier test also saw.
+    from masthead.core.stamps import StampedMemo
+
+    StampedMemo.forget_all()

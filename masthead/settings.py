@@ -93,7 +93,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in user cached under the membership stamp (masthead/accounts/signed_in.py).
+    "masthead.accounts.signed_in.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -106,6 +107,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "masthead.urls"
 WSGI_APPLICATION = "masthead.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# Django's ModelBackend, with signed-in readers' rows cached under the membership stamp (accounts/signed_in.py).
+AUTHENTICATION_BACKENDS = ["masthead.accounts.signed_in.AccountBackend"]
 
 TEMPLATES = [
     {

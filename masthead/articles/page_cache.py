@@ -23,9 +23,11 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
 from masthead.core.holes import watching_csrf
-from masthead.core.stamps import Stamps, read_stamps_and_thread
+from masthead.core.stamps import StampedMemo, Stamps, read_stamps_and_thread
 
 ROUTE_SECONDS = 3600
+# Whether a signed-in reader may use the admin, by user id, under the membership stamp.
+_admin_users = StampedMemo()
 
 
 @dataclass(frozen=True)
@@ -64,16 +66,11 @@ def route_key(request) -> str:
 
 
 def may_use_admin(user, stamps: Stamps) -> bool:
-    """Whether the user reaches the Wagtail admin (and so gets the editors' bar): cached under the membership
+    """Whether the user reaches the Wagtail admin (and so gets the editors' bar): kept under the membership
     stamp, which group and permission changes replace."""
     if user.is_superuser or user.is_staff:
         return True
-    key = f"masthead:may-use-admin:{user.pk}:{stamps.membership}"
-    allowed = cache.get(key)
-    if allowed is None:
-        allowed = user.has_perm("wagtailadmin.access_admin")
-        cache.set(key, allowed, ROUTE_SECONDS)
-    return allowed
+    return _admin_users.get(stamps.membership, user.pk, lambda: user.has_perm("wagtailadmin.access_admin"))
 
 
 def cacheable_request(request, stamps: Stamps | None) -> bool:
@@ -212,7 +209,7 @@ class ArticlePageCacheMiddleware:
         route = cache.get(route_key(request))
         # Read before routing even when nothing is cached yet: the page then rendered is at least as new as
         # the stamp it is stored under.
-        stamps, row = read_stamps_and_thread(route.facts.pk if route else None)
+        stamps, row = read_stamps_and_thread(route.facts.pk if route else None, request.session)
         request._masthead_stamps = stamps
         if route is None or stamps is None or route.content_stamp != stamps.content:
             return None

@@ -1,13 +1,16 @@
 """The cache stamps: read once per request, replaced when what cached pages are made of changes.
 
 `content` changes with any page, snippet, image, site or settings change; `membership` with any subscription,
-complimentary access, group or permission change. The receivers are connected in CoreConfig.ready().
+complimentary access, group, permission or account change. The receivers are connected in CoreConfig.ready().
 """
 
+import weakref
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 STAMPS_ID = 1
 
@@ -31,34 +34,84 @@ def replace(*, content: bool = False, membership: bool = False) -> None:
         CacheStamps.objects.update_or_create(pk=STAMPS_ID, defaults=values)
 
 
-def read_stamps_and_thread(page_id: int | None):
+def read_stamps_and_thread(page_id: int | None, session=None):
     """The stamps and the article's thread row (id, created_at, version, is_closed, comment_count) in one query.
+
+    Given the request's session, the same query reads the session's row when it is kept in the database and
+    not loaded yet, and primes the session with it (masthead.accounts.signed_in): a signed-in reader's cached
+    page then costs one query, as a signed-out reader's does.
 
     Raw SQL because this runs on every cached page view: the ORM would spend more time compiling than the
     database spends answering. None when the stamps row is missing (a database flushed by a test).
     """
+    from masthead.accounts.signed_in import prime_session, session_table
     from masthead.core.models import CacheStamps
     from masthead.discussion.models import Thread
 
-    stamps_table = connection.ops.quote_name(CacheStamps._meta.db_table)
-    thread_table = connection.ops.quote_name(Thread._meta.db_table)
+    quote = connection.ops.quote_name
+    columns = "s.content, s.membership, t.id, t.created_at, t.version, t.is_closed, t.comment_count"
+    joins = f"LEFT JOIN {quote(Thread._meta.db_table)} t ON t.page_id = %s"
+    params = [page_id or 0]
+    sessions = session_table(session) if session is not None else None
+    if sessions:
+        # Django's own condition for a live session (db.SessionStore._get_session_from_db).
+        columns += ", d.session_data"
+        joins += f" LEFT JOIN {quote(sessions)} d ON d.session_key = %s AND d.expire_date > %s"
+        params += [session.session_key, connection.ops.adapt_datetimefield_value(timezone.now())]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.content, s.membership, t.id, t.created_at, t.version, t.is_closed, t.comment_count "  # noqa: S608
-            f"FROM {stamps_table} s LEFT JOIN {thread_table} t ON t.page_id = %s WHERE s.id = %s",
-            [page_id or 0, STAMPS_ID],
+            f"SELECT {columns} FROM {quote(CacheStamps._meta.db_table)} s {joins} WHERE s.id = %s",  # noqa: S608
+            [*params, STAMPS_ID],
         )
         row = cursor.fetchone()
     if row is None:
         return None, None
-    return Stamps(content=row[0], membership=row[1]), row[2:]
+    if sessions and row[7] is not None:
+        prime_session(session, row[7])
+    return Stamps(content=row[0], membership=row[1]), row[2:7]
+
+
+class StampedMemo:
+    """Values worked out under one stamp, kept in this process until the stamp changes.
+
+    As fresh as anything cached under the stamp, since every request reads the stamps from the database, but
+    without the cache's pickling (or, with Redis, its round trip). For small values read on every request of
+    a signed-in reader: their account, tiers, whether they use the admin. Callers must not change what they get;
+    values that can be changed (model instances) are copied by the caller.
+    """
+
+    _all: ClassVar["weakref.WeakSet[StampedMemo]"] = weakref.WeakSet()
+
+    def __init__(self, max_entries: int = 20_000):
+        self.max_entries = max_entries
+        self._stamp: str | None = None
+        self._values: dict = {}
+        StampedMemo._all.add(self)
+
+    @classmethod
+    def forget_all(cls) -> None:
+        """Empty every memo: for tests, whose databases roll back to stamps used before."""
+        for memo in list(cls._all):
+            memo._values, memo._stamp = {}, None
+
+    def get(self, stamp: str, key, compute):
+        if stamp != self._stamp:  # a race between threads here only costs a recomputation
+            self._values, self._stamp = {}, stamp
+        values = self._values
+        try:
+            return values[key]
+        except KeyError:
+            value = compute()
+            if len(values) < self.max_entries:
+                values[key] = value
+            return value
 
 
 def stamps_for_request(request) -> Stamps | None:
     """The stamps as this request first read them (the article page cache reads them with the thread)."""
     stamps = getattr(request, "_masthead_stamps", None) if request is not None else None
     if stamps is None:
-        stamps, _ = read_stamps_and_thread(None)
+        stamps, _ = read_stamps_and_thread(None, getattr(request, "session", None))
         if request is not None:
             request._masthead_stamps = stamps
     return stamps
@@ -78,6 +131,12 @@ def _settings_changed(sender, created=False, **kwargs):
 
 def _membership_changed(sender, **kwargs):
     replace(membership=True)
+
+
+def _account_saved(sender, update_fields=None, **kwargs):
+    # Signing in only records the time (django.contrib.auth's update_last_login), which no page shows.
+    if update_fields is None or set(update_fields) - {"last_login"}:
+        replace(membership=True)
 
 
 def _content_and_membership_changed(sender, **kwargs):
@@ -158,3 +217,6 @@ def connect_receivers() -> None:
     for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
         m2m_changed.connect(_membership_changed, sender=through, dispatch_uid=f"masthead.stamps.{through.__name__}")
     post_delete.connect(_membership_changed, sender=Group, dispatch_uid="masthead.stamps.group.delete")
+    # Signed-in readers' accounts are cached under the membership stamp (masthead.accounts.signed_in).
+    post_save.connect(_account_saved, sender=User, dispatch_uid="masthead.stamps.user.save")
+    post_delete.connect(_membership_changed, sender=User, dispatch_uid="masthead.stamps.user.delete")

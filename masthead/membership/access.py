@@ -7,16 +7,17 @@ The article page, feeds, the JSON API, search, social and JSON-LD tags, e-mail a
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from masthead.core.stamps import stamps_for_request
+from masthead.core.stamps import StampedMemo, stamps_for_request
 
-# A member's paid tiers are cached this long under the membership stamp (masthead.core.stamps), which every
-# subscription or complimentary access change replaces: the timeout only bounds the cache's size.
-READER_CACHE_SECONDS = 3600
+# Members' paid tiers by (user id, day), in this process's memory under the membership stamp, which every
+# subscription, complimentary access or account change replaces (masthead.core.stamps).
+_readers_tiers = StampedMemo()
+# The gate settings by host, under the content stamp, which settings saves replace.
+_gate_policies = StampedMemo()
 
 
 class Visibility(models.TextChoices):
@@ -59,22 +60,26 @@ ANONYMOUS = Reader()
 def reader_for_user(user, *, now: datetime | None = None, stamps=None) -> Reader:
     """The Reader for a user, with their paid tiers (subscriptions in good standing, complimentary access).
 
-    With `stamps` (masthead.core.stamps, read once per request) the tiers come from the cache, keyed by the
+    With `stamps` (masthead.core.stamps, read once per request) the tiers come from memory, kept under the
     membership stamp that any subscription or complimentary access change replaces, and by the day (access
     given "until" a date ends with it).
     """
-    from masthead.membership.models import STATUSES_WITH_ACCESS, Tier
-
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     if user.is_staff:
         return Reader(user_id=user.pk, is_staff=True)
     today = timezone.localdate(now or timezone.now())
-    key = f"masthead:reader-tiers:{user.pk}:{stamps.membership}:{today.isoformat()}" if stamps else None
-    cached = cache.get(key) if key else None
-    if cached is not None:
-        return Reader(user_id=user.pk, tier_ids=frozenset(cached))
-    tier_ids = frozenset(
+    if stamps is None:
+        return Reader(user_id=user.pk, tier_ids=_paid_tier_ids(user, today))
+    user_id = user.pk
+    tier_ids = _readers_tiers.get(stamps.membership, (user_id, today), lambda: _paid_tier_ids(user, today))
+    return Reader(user_id=user_id, tier_ids=tier_ids)
+
+
+def _paid_tier_ids(user, today) -> frozenset[int]:
+    from masthead.membership.models import STATUSES_WITH_ACCESS, Tier
+
+    return frozenset(
         Tier.objects.filter(
             Q(subscriptions__member__user=user, subscriptions__status__in=STATUSES_WITH_ACCESS)
             | Q(complimentary_access__member__user=user, complimentary_access__until__gte=today)
@@ -82,9 +87,6 @@ def reader_for_user(user, *, now: datetime | None = None, stamps=None) -> Reader
         .values_list("pk", flat=True)
         .distinct()
     )
-    if key:
-        cache.set(key, sorted(tier_ids), READER_CACHE_SECONDS)
-    return Reader(user_id=user.pk, tier_ids=tier_ids)
 
 
 def reader_for_request(request) -> Reader:
@@ -122,16 +124,15 @@ def gate_policy(request=None) -> GatePolicy:
     if request is not None:
         cached = getattr(request, "_masthead_gate_policy", None)
         if cached is None:
-            # Settings saves replace the content stamp, so the policy can be cached under it per host: one
+            # Settings saves replace the content stamp, so the policy can be kept under it per host: one
             # small query for the stamps (none when the page cache read them) instead of the site's and the
             # settings' lookups on every post, vote and API read.
             stamps = stamps_for_request(request)
-            key = f"masthead:gate-policy:{stamps.content}:{request.get_host()}" if stamps else None
-            cached = cache.get(key) if key else None
-            if cached is None:
-                cached = GatePolicy.from_settings(GateSettings.for_request(request))
-                if key:
-                    cache.set(key, cached, READER_CACHE_SECONDS)
+
+            def read():
+                return GatePolicy.from_settings(GateSettings.for_request(request))
+
+            cached = _gate_policies.get(stamps.content, request.get_host(), read) if stamps else read()
             request._masthead_gate_policy = cached
         return cached
     site = Site.objects.filter(is_default_site=True).first()

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from masthead.accounts.signed_in import BACKEND as AUTH_BACKEND
 from masthead.membership import actions
 from masthead.membership.forms import ChangeEmailForm, ProfileForm, RequestLinkForm
 from masthead.membership.models import LinkPurpose
 
-AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _problem(request, error: actions.MembershipError, template="membership/problem.html", **context):

@@ -33,7 +33,7 @@ def discussion_site(live_server, transactional_db, settings):
     member = UserFactory(display_name="Mina Member")
     session = SessionStore()
     session[SESSION_KEY] = str(member.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "masthead.accounts.signed_in.AccountBackend"
     session[HASH_SESSION_KEY] = member.get_session_auth_hash()
     session.save()
     return {

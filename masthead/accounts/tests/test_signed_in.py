@@ -1,0 +1,149 @@
+"""A signed-in reader's cached page: one query, and every change to the session or the account seen at once."""
+
+import pytest
+from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from masthead.accounts.factories import StaffFactory
+from masthead.accounts.models import User
+from masthead.accounts.signed_in import AccountBackend, users_cached_under
+from masthead.articles.factories import make_article, paragraph
+from masthead.articles.models import AccessLevel, ArticlePage
+from masthead.core.models import CacheStamps
+from masthead.core.stamps import read_stamps_and_thread
+from masthead.membership.factories import MemberFactory, SubscriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+GATED = "Only subscribers read this sentence."
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.MASTHEAD_ARTICLE_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+
+
+@pytest.fixture
+def piece(section):
+    article = make_article(
+        section=section,
+        title="Harbour dues",
+        body=[paragraph("Free opening."), paragraph("Second."), paragraph(GATED), paragraph("Last.")],
+        publish=False,
+    )
+    article.access_level = AccessLevel.PAID
+    article.preview_paragraphs = 2
+    article.save_revision().publish()
+    return ArticlePage.objects.get(pk=article.pk)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def fetch(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_a_members_cached_page_costs_one_query_as_an_anonymous_readers_does(piece):
+    paying = signed_in(SubscriptionFactory().member.user)
+    paying.get(piece.url)
+    count, html = fetch(paying, piece.url)
+    assert count == 1  # the stamps, the thread and the session row, together; the account from the cache
+    assert GATED in html and "Your account" in html
+    free = signed_in(MemberFactory().user)
+    free.get(piece.url)
+    count, html = fetch(free, piece.url)
+    assert count == 1 and GATED not in html and "Your account" in html
+
+
+def test_signing_out_in_another_process_is_seen_at_once(piece):
+    paying = signed_in(SubscriptionFactory().member.user)
+    paying.get(piece.url)
+    # Another server process signed the member out: it deleted the row, and this process cached nothing of it.
+    Session.objects.filter(session_key=paying.session.session_key).delete()
+    _, html = fetch(paying, piece.url)
+    assert GATED not in html and "Your account" not in html
+
+
+def test_an_expired_or_tampered_session_signs_nobody_in(piece):
+    paying = signed_in(SubscriptionFactory().member.user)
+    paying.get(piece.url)
+    key = paying.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    assert GATED not in fetch(paying, piece.url)[1]
+    other = signed_in(SubscriptionFactory().member.user)
+    other.get(piece.url)
+    row = Session.objects.get(session_key=other.session.session_key)
+    Session.objects.filter(pk=row.pk).update(session_data=row.session_data[:-4] + "AAAA")  # a broken signature
+    assert GATED not in fetch(other, piece.url)[1]
+
+
+def test_a_password_change_ends_other_sessions_even_with_the_account_cached(piece):
+    user = SubscriptionFactory().member.user
+    reader = signed_in(user)
+    reader.get(piece.url)
+    assert GATED in fetch(reader, piece.url)[1]  # the account is now in the cache
+    user.set_password("a new and long passphrase")
+    user.save()
+    _, html = fetch(reader, piece.url)
+    assert GATED not in html and "Your account" not in html
+
+
+def test_account_changes_made_by_another_process_are_seen_at_once(piece):
+    user = SubscriptionFactory().member.user
+    reader = signed_in(user)
+    reader.get(piece.url)
+    assert GATED in fetch(reader, piece.url)[1]
+    # Another process deactivated the account: its save replaced the membership stamp in the database.
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    CacheStamps.objects.update(membership="from-another-process")
+    _, html = fetch(reader, piece.url)
+    assert GATED not in html and "Your account" not in html
+
+
+def test_saving_an_account_replaces_the_membership_stamp_but_signing_in_does_not(piece):
+    user = MemberFactory().user
+    before = CacheStamps.objects.get().membership
+    signed_in(user)  # Django records the sign-in time
+    assert CacheStamps.objects.get().membership == before
+    user.display_name = "Renamed"
+    user.save()
+    assert CacheStamps.objects.get().membership != before
+
+
+def test_members_accounts_come_from_memory_and_staff_from_the_database(django_assert_num_queries):
+    staff, member = StaffFactory(), MemberFactory().user
+    stamps, _ = read_stamps_and_thread(None)
+    with users_cached_under(stamps):
+        for _ in range(2):
+            assert AccountBackend().get_user(staff.pk) == staff
+        with django_assert_num_queries(1):
+            assert AccountBackend().get_user(staff.pk) == staff
+        AccountBackend().get_user(member.pk)
+        with django_assert_num_queries(0):
+            first, second = AccountBackend().get_user(member.pk), AccountBackend().get_user(member.pk)
+    assert first == member and first is not second  # each request gets its own instance to change
+    first.display_name = "Changed but not saved"
+    with users_cached_under(stamps):
+        assert AccountBackend().get_user(member.pk).display_name == member.display_name
+
+
+def test_a_session_hash_that_does_not_match_signs_nobody_in(piece):
+    reader = signed_in(SubscriptionFactory().member.user)
+    session = reader.session
+    session[HASH_SESSION_KEY] = "not-the-hash"
+    session.save()
+    reader.get(piece.url)
+    assert GATED not in fetch(reader, piece.url)[1]
