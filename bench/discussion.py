@@ -7,6 +7,11 @@ installed, seeded and loaded by the scripts in ../shared/peers/isso/ (its result
 bench/results/isso/). Measured with wrk at concurrency 16 for 15 s: what a reader's page loads by default
 (masthead: the article page with the first page of the thread, and the thread's first page as JSON; Isso: what
 its embed script fetches, `nested_limit=5`) and POSTs of new comments. Results go to bench/results/discussion.md.
+
+Every POST comes from 127.0.0.1 with the rate limit relaxed (never reached), so each post's rate-limit check counts
+the address's comments of the last minute, all of them: the second size's POST run starts while some of the first
+run's comments are still in that window and pays for them (run with --sizes 10000 1000 to see the order, not the
+thread's size, make the difference).
 """
 
 import argparse

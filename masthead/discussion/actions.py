@@ -122,6 +122,22 @@ def _comment_on_page(comment_id, *, page=None, message: str) -> Comment:
 # Posting
 
 
+def _parent_of_reply(row: tuple | None, thread: Thread) -> Comment:
+    """The comment replied to, from the rules' query: (id, thread_id, status, is_deleted, root_id, depth).
+
+    Only those fields are set: enough to place the reply (root, depth), not to show the parent."""
+    if row is None or row[2] != CommentStatus.APPROVED:
+        raise DiscussionError("The comment you are replying to does not exist.")
+    pk, thread_id, status, is_deleted, root_id, depth = row
+    if thread_id != thread.pk:  # one thread per article
+        raise DiscussionError("The comment you are replying to belongs to another article.")
+    if is_deleted:
+        raise DiscussionError("The comment you are replying to has been deleted.")
+    return Comment(
+        pk=pk, thread_id=thread_id, status=status, is_deleted=bool(is_deleted), root_id=root_id, depth=depth
+    )
+
+
 def check_post_comment(
     *,
     page,
@@ -133,8 +149,10 @@ def check_post_comment(
     ip: str = "",
     honeypot: str = "",
     subscribe: bool = False,
+    policy: DiscussionSettings | None = None,
 ) -> Comment:
-    policy = DiscussionSettings.current()
+    """`policy`: the request's (DiscussionSettings.current(request)), when there is one."""
+    policy = policy or DiscussionSettings.current()
     thread = thread_for(page)
     if not thread.is_open(policy):
         raise DiscussionError("Comments on this article are closed.", status=403)
@@ -152,19 +170,14 @@ def check_post_comment(
             raise DiscussionError("Give a valid e-mail address to comment as a guest.") from None
     body = clean_body(body)
 
-    parent = None
+    parent_pk = None
     if parent_id not in (None, ""):
         try:
             parent_pk = int(parent_id)
         except (TypeError, ValueError):
             raise DiscussionError("The comment you are replying to does not exist.") from None
-        parent = Comment.objects.filter(pk=parent_pk).select_related("thread").first()
-        if parent is None or parent.status != CommentStatus.APPROVED:
+        if not 0 < parent_pk < 2**63:  # no such id, and more than the databases' integers hold
             raise DiscussionError("The comment you are replying to does not exist.")
-        if parent.thread.page_id != page.pk:
-            raise DiscussionError("The comment you are replying to belongs to another article.")
-        if parent.is_deleted:
-            raise DiscussionError("The comment you are replying to has been deleted.")
 
     ip_hash = hash_ip(ip)
     submission = Submission(
@@ -175,7 +188,10 @@ def check_post_comment(
         guest_email=guest_email if member is None else "",
         ip_hash=ip_hash,
         honeypot=honeypot or "",
+        parent_id=parent_pk,
     )
+    # The parent comes with the rules' one query, and is checked before them.
+    parent = _parent_of_reply(submission.facts["parent"], thread) if parent_pk is not None else None
     verdicts = evaluate(submission)
     refusal = next((verdict for verdict in verdicts if verdict.outcome == Outcome.REJECT), None)
     if refusal:
@@ -218,38 +234,86 @@ def do_post_comment(
     has_followers: bool | None = None,
 ) -> Comment:
     """Store a comment that passed the checks. `has_followers`, when the caller already knows, saves a query."""
-    with transaction.atomic():
-        comment = Comment(
-            thread=thread,
-            parent=parent,
-            root_id=parent.root_id if parent else None,
-            depth=parent.depth + 1 if parent else 1,
-            author=author,
-            guest_name=guest_name,
-            guest_email=guest_email,
-            body=body,
-            body_html=render_comment(body),
-            status=status,
-            hold_reasons=hold_reasons,
-            ip_hash=ip_hash,
-            created_at=created_at or timezone.now(),
-        )
-        comment.save()
-        if parent is None:
-            # A conversation's first comment is its own root; its id exists only once the row does.
-            comment.root = comment
-            with connection.cursor() as cursor:
-                table = connection.ops.quote_name(Comment._meta.db_table)
-                cursor.execute(f"UPDATE {table} SET root_id = id WHERE id = %s", [comment.pk])  # noqa: S608
-        if _is_visible(comment):
-            # A held or spam comment changes nothing readers see: the thread's count and version stay.
-            _shift_count(thread.pk, 1)
-        if subscribe:
+    comment = Comment(
+        thread=thread,
+        # By id: the caller's parent may hold only what the rules' query read of it (_parent_of_reply).
+        parent_id=parent.pk if parent else None,
+        root_id=parent.root_id if parent else None,
+        depth=parent.depth + 1 if parent else 1,
+        author=author,
+        guest_name=guest_name,
+        guest_email=guest_email,
+        body=body,
+        body_html=render_comment(body),
+        status=status,
+        hold_reasons=hold_reasons,
+        ip_hash=ip_hash,
+        created_at=created_at or timezone.now(),
+    )
+    # A held or spam comment changes nothing readers see: the thread's count and version stay.
+    visible = _is_visible(comment)
+    if subscribe:
+        with transaction.atomic():
+            _insert_comment(comment, counted=visible)
             _subscribe_author(comment)
-        if announce and _is_visible(comment):
-            _announce(comment, has_followers=has_followers)
+    else:
+        _insert_comment(comment, counted=visible)
+    if announce and visible:
+        _announce(comment, has_followers=has_followers)
     schedule_ip_purge()
     return comment
+
+
+def _insert_comment(comment: Comment, *, counted: bool) -> None:
+    """Store a new comment, a conversation's first comment being its own root, and when `counted` add it to the
+    thread's count and version: all in one transaction."""
+    if connection.vendor == "postgresql":
+        _insert_comment_in_one_statement(comment, counted=counted)
+    else:
+        with transaction.atomic():
+            comment.save()
+            if comment.root_id is None:
+                # The conversation's first comment: its id exists only once the row does.
+                comment.root_id = comment.pk
+                Comment.objects.filter(pk=comment.pk).update(root_id=comment.pk)
+            if counted:
+                _shift_count(comment.thread_id, 1)
+    if comment.root_id == comment.pk:
+        comment.root = comment
+
+
+def _insert_comment_in_one_statement(comment: Comment, *, counted: bool) -> None:
+    """PostgreSQL: one statement, a transaction of its own when no other is open.
+
+    The id is drawn from the sequence first, so the INSERT sets the root itself (no second write of the row), and
+    the thread's row is updated by the same statement, so its lock is held only until that statement commits.
+    One round trip where BEGIN, INSERT, UPDATE, UPDATE and COMMIT made five.
+    """
+    quote = connection.ops.quote_name
+    fields = [field for field in Comment._meta.concrete_fields if field.attname not in ("id", "root_id")]
+    values = [field.get_db_prep_save(field.pre_save(comment, True), connection) for field in fields]
+    table = quote(Comment._meta.db_table)
+    count, count_params = "", []
+    if counted:
+        count = (
+            f", counted AS (UPDATE {quote(Thread._meta.db_table)} "
+            "SET comment_count = comment_count + 1, version = version + 1 WHERE id = %s)"
+        )
+        count_params = [comment.thread_id]
+    sql = f"""
+        WITH new AS (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id),
+        inserted AS (
+            INSERT INTO {table} (id, root_id, {", ".join(quote(field.column) for field in fields)})
+            VALUES ((SELECT id FROM new), COALESCE(%s, (SELECT id FROM new)), {", ".join(["%s"] * len(fields))})
+            RETURNING id, root_id
+        ){count}
+        SELECT id, root_id FROM inserted
+    """  # noqa: S608 (names from the models; every value is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [table, comment.root_id, *values, *count_params])
+        comment.pk, comment.root_id = cursor.fetchone()
+    comment._state.adding = False
+    comment._state.db = connection.alias
 
 
 def _subscribe_author(comment: Comment) -> Subscription:

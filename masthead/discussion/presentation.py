@@ -37,20 +37,8 @@ def cache_stamp(thread) -> str:
 
 
 def discussion_policy(request=None) -> DiscussionSettings:
-    """The comment policy, from the cache under the request's content stamp when there is one (no query)."""
-    cached = getattr(request, "_discussion_policy", None)
-    if cached is not None:
-        return cached
-    stamps = getattr(request, "_masthead_stamps", None)
-    key = f"discussion:policy:{stamps.content}" if stamps is not None else None
-    policy = cache.get(key) if key else None
-    if policy is None:
-        policy = DiscussionSettings.current()
-        if key:
-            cache.set(key, policy, CACHE_SECONDS * 10)
-    if request is not None:
-        request._discussion_policy = policy
-    return policy
+    """The comment policy, kept under the request's content stamp when it has one (no query)."""
+    return DiscussionSettings.current(request)
 
 
 def require_discussion_access(request, article) -> None:

@@ -13,7 +13,15 @@ from masthead.articles.models import ArticlePage
 from masthead.discussion import actions
 from masthead.discussion.display import SORT_COOKIE, build_thread_page, chosen_sort, page_number, page_of_comment
 from masthead.discussion.errors import DiscussionError
-from masthead.discussion.models import Comment, CommentSort, CommentStatus, FlagReason, Subscription, Vote
+from masthead.discussion.models import (
+    Comment,
+    CommentSort,
+    CommentStatus,
+    DiscussionSettings,
+    FlagReason,
+    Subscription,
+    Vote,
+)
 from masthead.discussion.presentation import (
     LOCKED_MESSAGE,
     finish,
@@ -160,6 +168,7 @@ def post_comment(request, page_id: int):
             honeypot=form.get("website", ""),
             subscribe=form.get("subscribe") == "on",
             ip=client_ip(request),
+            policy=DiscussionSettings.current(request),
         )
     except DiscussionError as error:
         return refuse(request, error, back=back)

@@ -40,6 +40,8 @@ def test_thread_is_paginated_sorted_and_nested(client, article):
     assert client.get(f"{API}/threads/{article.pk}?sort=sideways").status_code == 400
     assert client.get(f"{API}/threads/{article.pk}?page=0").status_code == 400
     assert client.get(f"{API}/threads/999999").status_code == 404
+    assert client.get(f"{API}/threads/{2**64}").status_code == 404
+    assert client.get(f"{API}/threads/-3").status_code == 404
 
 
 def test_member_posts_votes_edits_reports_and_deletes_with_csrf(article, member, other_member):
@@ -72,6 +74,9 @@ def test_member_posts_votes_edits_reports_and_deletes_with_csrf(article, member,
         ({"body": "x" * 10_001}, "10,000 characters"),
         ({"body": "```\nopen"}, "never closed"),
         ({"body": "hi", "parent_id": 999_999}, "does not exist"),
+        ({"body": "hi", "parent_id": 2**63}, "does not exist"),
+        ({"body": "hi", "parent_id": 10**30}, "does not exist"),
+        ({"body": "hi", "parent_id": -1}, "does not exist"),
         ({"text": "wrong field"}, "body"),
         (b"\xff\xfe not utf-8", "UTF-8"),
         (b"{not json", "not valid JSON"),
@@ -101,6 +106,62 @@ def test_guest_posts_without_a_session_need_no_csrf(article):
     response = send(client, "POST", f"/threads/{article.pk}/comments",
                     {"body": "As a guest", "name": "Gus", "email": "gus@example.org"})
     assert response.status_code == 201 and response.json()["author_name"] == "Gus"
+
+
+GUEST = {"name": "Gus", "email": "gus@example.org"}
+
+
+def test_an_unpublished_or_restricted_article_is_gone_from_the_api_at_once(article):
+    from wagtail.models import PageViewRestriction
+
+    allow_guests()
+    client = Client()
+    # Read and posted once: this process now keeps the article's facts under the current content stamp.
+    assert client.get(f"{API}/threads/{article.pk}").status_code == 200
+    assert send(client, "POST", f"/threads/{article.pk}/comments", {"body": "First", **GUEST}).status_code == 201
+    restriction = PageViewRestriction.objects.create(page=article.get_parent(), restriction_type="login")
+    assert client.get(f"{API}/threads/{article.pk}").status_code == 404
+    assert send(client, "POST", f"/threads/{article.pk}/comments", {"body": "Second", **GUEST}).status_code == 404
+    restriction.delete()
+    assert send(client, "POST", f"/threads/{article.pk}/comments", {"body": "Third", **GUEST}).status_code == 201
+    article.refresh_from_db()  # the factory's instance predates its publication
+    article.unpublish()
+    assert send(client, "POST", f"/threads/{article.pk}/comments", {"body": "Fourth", **GUEST}).status_code == 404
+    assert list(Comment.objects.order_by("pk").values_list("body", flat=True)) == ["First", "Third"]
+
+
+def test_a_saved_policy_applies_to_the_next_api_post_at_once(article):
+    from masthead.discussion.factories import set_policy
+    from masthead.discussion.models import WhoMayComment
+
+    allow_guests()
+    client = Client()
+    assert send(client, "POST", f"/threads/{article.pk}/comments", {"body": "Allowed", **GUEST}).status_code == 201
+    set_policy(who_may_comment=WhoMayComment.MEMBERS)  # replaces the content stamp every process reads
+    refused = send(client, "POST", f"/threads/{article.pk}/comments", {"body": "Not any more", **GUEST})
+    assert refused.status_code == 403 and refused.json()["detail"] == "Sign in to comment."
+    allow_guests(hold=True)
+    held = send(client, "POST", f"/threads/{article.pk}/comments", {"body": "Held now", **GUEST})
+    assert held.status_code == 201 and held.json()["status"] == "pending"
+
+
+def test_a_guest_api_post_costs_three_queries_and_shows_in_the_next_thread_read(article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    allow_guests()
+    client = Client()
+    send(client, "POST", f"/threads/{article.pk}/comments", {"body": "Warms the caches", **GUEST})
+    assert client.get(f"{API}/threads/{article.pk}").json()["comment_count"] == 1  # cached under this version
+    with CaptureQueriesContext(connection) as captured:
+        reply = send(client, "POST", f"/threads/{article.pk}/comments", {"body": "Hello", "name": "Ann",
+                                                                          "email": "ann@example.org"})
+    assert reply.status_code == 201
+    # The stamps with the thread's row; every rule's question; the comment with the thread's counters (on
+    # SQLite, the row, its root and the counters, between a savepoint's two statements).
+    assert len(captured.captured_queries) == (3 if connection.vendor == "postgresql" else 7)
+    thread = client.get(f"{API}/threads/{article.pk}").json()
+    assert thread["comment_count"] == 2 and [c["id"] for c in thread["comments"]][-1] == reply.json()["id"]
 
 
 def test_export_and_import_round_trip(client, section, article, member, other_member):

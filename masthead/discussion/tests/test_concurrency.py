@@ -81,4 +81,7 @@ def test_sixteen_members_posting_at_once_are_all_counted(section):
         thread.join(timeout=60)
     assert errors == []
     assert Comment.objects.count() == VOTERS
-    assert Thread.objects.get(page=article).comment_count == VOTERS
+    thread = Thread.objects.get(page=article)
+    # Each post is one statement committed on its own: every count and every version step is there.
+    assert thread.comment_count == VOTERS and thread.version == VOTERS
+    assert all(comment.root_id == comment.pk for comment in Comment.objects.all())

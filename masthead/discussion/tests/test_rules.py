@@ -64,6 +64,26 @@ def test_rate_limit_per_ip_across_guests(article, settings):
         post(article, AnonymousUser(), "third", guest_name="G3", guest_email="g3@example.org")
 
 
+def test_rate_limit_counts_the_person_and_the_address_together_each_comment_once(article, settings):
+    allow_guests()
+    guest = {"guest_name": "Gus", "guest_email": "gus@example.org"}
+    post(article, AnonymousUser(), "from home", ip="198.51.100.1", **guest)
+    post(article, AnonymousUser(), "from work", ip="198.51.100.2", **guest)
+    post(article, AnonymousUser(), "a neighbour", ip="198.51.100.1", guest_name="Nell", guest_email="nell@example.org")
+    # Gus at home: his two and Nell's one make three (his comment from home is counted once, not twice).
+    settings.MASTHEAD_DISCUSSION_RATE_LIMIT_PER_MINUTE = 4
+    post(article, AnonymousUser(), "still fine", ip="198.51.100.1", guest_name="Gus", guest_email="GUS@example.org")
+    # Now Gus has three comments, and so has his home address.
+    settings.MASTHEAD_DISCUSSION_RATE_LIMIT_PER_MINUTE = 3
+    with pytest.raises(DiscussionError, match="at most 3 comments a minute"):
+        post(article, AnonymousUser(), "one too many", ip="198.51.100.3", **guest)
+    with pytest.raises(DiscussionError, match="at most 3 comments a minute"):
+        post(article, AnonymousUser(), "from the same house", ip="198.51.100.1", guest_name="Ivy",
+             guest_email="ivy@example.org")
+    assert post(article, AnonymousUser(), "elsewhere", ip="198.51.100.9", guest_name="Ivy",
+                guest_email="ivy@example.org").pk
+
+
 def test_rate_limit_forgets_after_a_minute(article, member, settings):
     settings.MASTHEAD_DISCUSSION_RATE_LIMIT_PER_MINUTE = 1
     post(article, member, "one")
@@ -82,6 +102,21 @@ def test_duplicate_post_is_refused(article, member):
     with pytest.raises(DiscussionError, match="already posted"):
         post(article, member, "Same words.")
     assert Comment.objects.count() == 1
+
+
+def test_duplicate_is_the_same_person_same_thread_same_words_within_a_day(article, member, other_member, section):
+    from masthead.articles.factories import make_article
+
+    allow_guests()
+    post(article, member, "Same words.")
+    assert post(article, other_member, "Same words.").pk  # someone else may agree in the same words
+    assert post(make_article(section=section, title="Elsewhere"), member, "Same words.").pk  # another article
+    post(article, AnonymousUser(), "A guest's words.", guest_name="Gus", guest_email="gus@example.org")
+    with pytest.raises(DiscussionError, match="already posted"):  # the address in any case
+        post(article, AnonymousUser(), "A guest's words.", guest_name="Gus", guest_email="GUS@Example.org")
+    assert post(article, member, "A guest's words.").pk  # a member is not the guest with the same words
+    Comment.objects.filter(body="Same words.", author=member).update(created_at=timezone.now() - timedelta(days=2))
+    assert post(article, member, "Same words.").pk
 
 
 def test_guest_comments_held_by_default_and_released_by_the_setting(article):
