@@ -82,3 +82,11 @@ def _forget_stamped_memos():
     from masthead.core.stamps import StampedMemo
 
     StampedMemo.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Counters (rate limits) and cached pages live in the cache, which outlives a test's rolled-back database.
+    from django.core.cache import cache
+
+    cache.clear()

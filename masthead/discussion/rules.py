@@ -1,7 +1,8 @@
 """Moderation rules: each looks at a submission and returns a verdict with a reason, or None to let it through.
 
-The rules that need the database (bans, rate limit, duplicates, a member's first comment) read their answers from
-`Submission.facts`, which asks the database all of their questions in a single query.
+The rules that need the database (bans, duplicates, a member's first comment) read their answers from
+`Submission.facts`, which asks the database all of their questions in a single query. The rate limit counts in
+the cache (masthead.core.ratelimit), like the sign-in links' limits.
 """
 
 import re
@@ -15,6 +16,7 @@ from django.db import connection
 from django.db.models import DateTimeField, Q
 from django.utils import formats, timezone
 
+from masthead.core import ratelimit
 from masthead.discussion.models import (
     Ban,
     BlocklistAction,
@@ -66,13 +68,11 @@ class Submission:
         """Everything the rules (and the notification step) ask the database, answered in one query.
 
         Raw SQL because every post runs it: compiling the same question through the ORM cost more time than the
-        database took to answer it. The person's comments of the last day are read once, by the person's own
-        index (comment_author_time or comment_guest_time), and both the rate limit and the duplicate check look
-        only at those: written as one filter, the planner (above all without statistics) intersected them with
-        the whole thread's comments, or every guest's, a cost that grew with the thread. The address's comments
-        of the last minute come from comment_ip_time.
+        database took to answer it. The duplicate check reads the person's comments of the last day by the
+        person's own index (comment_author_time or comment_guest_time) first: written as one filter, the planner
+        (above all without statistics) intersected them with the whole thread's comments, or every guest's, a
+        cost that grew with the thread.
         """
-        limit = settings.MASTHEAD_DISCUSSION_RATE_LIMIT_PER_MINUTE
         ops = connection.ops
         comments, bans, subscriptions = (
             ops.quote_name(model._meta.db_table) for model in (Comment, Ban, Subscription)
@@ -81,24 +81,10 @@ class Submission:
         def at(moment):
             return ops.adapt_datetimefield_value(moment)
 
-        minute_ago = at(self.now - timedelta(minutes=1))
-
         if self.author is not None:
             same_person, person = "author_id = %s", [self.author.pk]
         else:
             same_person, person = "(author_id IS NULL AND UPPER(guest_email) = UPPER(%s))", [self.guest_email]
-        # The rate limit counts the comments of the last minute by the person or from the address: the
-        # address's, plus the person's from elsewhere (a filter on the person, applied to each of the address's
-        # rows, would double the cost of the count).
-        by_person, person_params = "(SELECT COUNT(*) FROM mine WHERE created_at >= %s)", [minute_ago]
-        by_address, address_params = "0", []
-        if self.ip_hash:
-            by_person = "(SELECT COUNT(*) FROM mine WHERE created_at >= %s AND ip_hash <> %s)"
-            person_params = [minute_ago, self.ip_hash]
-            by_address = f"""(SELECT COUNT(*) FROM (
-                SELECT 1 FROM {comments} WHERE ip_hash = %s AND created_at >= %s LIMIT %s
-            ) recent_by_address)"""
-            address_params = [self.ip_hash, minute_ago, max(limit, 1)]
         ban_target, ban_params = "UPPER(email) = UPPER(%s)", [self.email]
         if not self.email:
             ban_target, ban_params = "1 = 0", []
@@ -110,11 +96,10 @@ class Submission:
             first_params = [self.author.pk, CommentStatus.APPROVED.value]
         sql = f"""
             WITH mine AS MATERIALIZED (
-                SELECT created_at, thread_id, body, is_deleted, ip_hash FROM {comments}
+                SELECT thread_id, body, is_deleted FROM {comments}
                 WHERE {same_person} AND created_at >= %s
             )
             SELECT ban.found, ban.permanent, ban.until,
-                {by_person} + {by_address},
                 EXISTS (SELECT 1 FROM mine WHERE thread_id = %s AND body = %s AND is_deleted = %s),
                 EXISTS (SELECT 1 FROM {subscriptions} WHERE thread_id = %s),
                 {first_comment},
@@ -127,7 +112,6 @@ class Submission:
             # A repeat within a day is a double submission or a flood; the same words a week later are a new
             # remark.
             *person, at(self.now - timedelta(days=1)),
-            *person_params, *address_params,
             self.thread.pk, self.body, False,
             self.thread.pk,
             *first_params,
@@ -136,7 +120,7 @@ class Submission:
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            found, permanent, until, recent, is_duplicate, has_followers, has_approved, *parent = cursor.fetchone()
+            found, permanent, until, is_duplicate, has_followers, has_approved, *parent = cursor.fetchone()
         if isinstance(until, str):  # SQLite hands back the stored text
             until = DateTimeField().to_python(until)
             until = timezone.make_aware(until, dt_timezone.utc) if timezone.is_naive(until) else until
@@ -144,7 +128,6 @@ class Submission:
             "is_banned": bool(found),
             # The ban that lasts longest decides: never, when any of them has no expiry.
             "ban_expires_at": None if permanent else until,
-            "recent_comments": recent,
             "is_duplicate": bool(is_duplicate),
             "has_followers": bool(has_followers),
             "has_approved_comment": bool(has_approved),
@@ -170,8 +153,17 @@ def banned(submission: Submission) -> Verdict | None:
 
 
 def rate_limited(submission: Submission) -> Verdict | None:
+    """At most N comments a minute per person (member, or guest e-mail address) and per address, counted in the
+    cache (masthead.core.ratelimit): both counts go up with every attempt that gets this far."""
     limit = settings.MASTHEAD_DISCUSSION_RATE_LIMIT_PER_MINUTE
-    if submission.facts["recent_comments"] >= limit:
+    now = submission.now.timestamp()
+    author = submission.author
+    person = f"member:{author.pk}" if author is not None else f"guest:{submission.guest_email}"
+    allowed = ratelimit.allow("comments-by-person", person, limit=limit, window_seconds=60, now=now)
+    if submission.ip_hash:
+        address = submission.ip_hash
+        allowed = ratelimit.allow("comments-by-address", address, limit=limit, window_seconds=60, now=now) and allowed
+    if not allowed:
         return Verdict(
             Outcome.REJECT, f"You can post at most {limit} comments a minute; wait a moment and try again.", 429
         )

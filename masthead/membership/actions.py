@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from masthead.accounts.models import User
-from masthead.membership import ratelimit
+from masthead.core import ratelimit
 from masthead.membership.models import (
     STATUSES_WITH_ACCESS,
     LinkPurpose,

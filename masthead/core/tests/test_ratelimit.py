@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 
-from masthead.membership import ratelimit
+from masthead.core import ratelimit
 
 
 @pytest.fixture
