@@ -301,6 +301,24 @@ def report(rows, *, machine, url_path, command, args) -> str:
             f"Django alone spends {django_extra:.2f} ms more on the member ({member['cpu_ms']:.2f} against "
             f"{anonymous['cpu_ms']:.2f} ms)."
         )
+    full_text = next(row for row in rows if row["level"] == "public" and row["reader"] == "anonymous")
+    let_in = next(row for row in rows if row["level"] == "members" and row["reader"] == "member")
+    lines.append(
+        f"- The same text through the gate and without one: the member let into the members-only article "
+        f"({let_in['words']:,} words) against the anonymous reader of the public article ({full_text['words']:,} "
+        f"words): {let_in['rps']:.1f} against {full_text['rps']:.1f} requests/s "
+        f"({1 - let_in['rps'] / full_text['rps']:.1%} fewer), server CPU {let_in['server_cpu_ms']:.2f} against "
+        f"{full_text['server_cpu_ms']:.2f} ms ({let_in['server_cpu_ms'] / full_text['server_cpu_ms'] - 1:+.1%}). "
+        "(On the members-only article itself the anonymous reader gets only the preview, a much smaller page.)"
+    )
+    public_member = next(row for row in rows if row["level"] == "public" and row["reader"] == "member")
+    lines.append(
+        f"- The gate alone, for the same signed-in member and the same text: the members-only article against the "
+        f"public one, {let_in['rps']:.1f} against {public_member['rps']:.1f} requests/s "
+        f"({1 - let_in['rps'] / public_member['rps']:.1%} fewer), server CPU {let_in['server_cpu_ms']:.2f} "
+        f"against {public_member['server_cpu_ms']:.2f} ms "
+        f"({let_in['server_cpu_ms'] / public_member['server_cpu_ms'] - 1:+.1%})."
+    )
     lines += [
         "",
         (
