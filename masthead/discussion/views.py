@@ -11,7 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from masthead.articles.models import ArticlePage
 from masthead.discussion import actions
-from masthead.discussion.display import SORT_COOKIE, build_thread_page, chosen_sort, page_number, page_of_comment
+from masthead.discussion.display import (
+    SORT_COOKIE,
+    build_thread_page,
+    chosen_sort,
+    page_number,
+    page_of_comment,
+)
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.models import (
     Comment,

@@ -17,7 +17,6 @@ from masthead.membership.forms import ChangeEmailForm, ProfileForm, RequestLinkF
 from masthead.membership.models import LinkPurpose
 
 
-
 def _problem(request, error: actions.MembershipError, template="membership/problem.html", **context):
     return render(
         request,

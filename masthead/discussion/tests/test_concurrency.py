@@ -17,8 +17,7 @@ VOTERS = 16
 @pytest.fixture
 def section(transactional_db):
     # A transactional test empties every table afterwards, Wagtail's root page included; put it back first.
-    from masthead.articles.factories import make_section
-    from masthead.articles.factories import restore_wagtail_roots
+    from masthead.articles.factories import make_section, restore_wagtail_roots
 
     restore_wagtail_roots()
     return make_section()
