@@ -97,11 +97,11 @@ def _thread_stamp(row) -> tuple[str, bool | None]:
 
 def comments_open(request, facts: ArticleFacts, is_closed: bool | None) -> bool:
     """Thread.is_open on the cached facts: closed by an editor, or automatically N days after publication."""
-    from masthead.discussion.presentation import discussion_policy
+    from masthead.discussion.models import DiscussionSettings
 
     if is_closed:
         return False
-    days = discussion_policy(request).close_after_days
+    days = DiscussionSettings.current(request).close_after_days
     if not days or facts.first_published_at is None:
         return True
     return timezone.now() < facts.first_published_at + timedelta(days=days)

@@ -1,6 +1,7 @@
-"""Reader-facing times: "3 years ago" in the reader's language, using Django's own translations."""
+"""Reader-facing times: "3 years ago" in the reader's language, using Django's own translations; and datetimes
+read by raw SQL."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
 from django.utils import timezone
@@ -19,3 +20,12 @@ def relative_time(value: datetime, now: datetime | None = None) -> str:
         return strings["past-second"] % {"count": seconds}
     delta = timesince(value, now, time_strings=NaturalTimeFormatter.past_substrings, depth=1)
     return strings["past-day"] % {"delta": delta}
+
+
+def from_raw_sql(value: datetime | str | None) -> datetime | None:
+    """A datetime column read by raw SQL, as the ORM would give it: SQLite hands back the stored UTC text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value

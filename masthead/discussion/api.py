@@ -2,15 +2,12 @@
 
 import json
 from datetime import datetime
-from datetime import timezone as dt_timezone
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
@@ -19,6 +16,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from masthead.articles.models import ArticlePage
 from masthead.core.stamps import StampedMemo, read_stamps_and_thread
+from masthead.core.time import from_raw_sql
 from masthead.discussion import actions
 from masthead.discussion.display import build_thread_page, page_number
 from masthead.discussion.errors import DiscussionError
@@ -211,17 +209,13 @@ def _article(request, article_id: int) -> ArticlePage:
     article = ArticlePage.from_db(connection.alias, [field.attname for field in ARTICLE_FIELDS], values)
     thread_pk, created_at, version, is_closed, comment_count = thread_row or (None,) * 5
     if thread_pk is not None:  # otherwise `actions.thread_for` finds or makes it
-        if isinstance(created_at, str):  # SQLite hands back the stored text
-            created_at = parse_datetime(created_at)
-        if timezone.is_naive(created_at):
-            created_at = timezone.make_aware(created_at, dt_timezone.utc)
         article._discussion_thread = Thread(
             pk=thread_pk,
             page=article,
             is_closed=bool(is_closed),
             comment_count=comment_count,
             version=version,
-            created_at=created_at,
+            created_at=from_raw_sql(created_at),
         )
     return article
 

@@ -36,11 +36,6 @@ def cache_stamp(thread) -> str:
     return f"{thread.pk}:{int(thread.created_at.timestamp())}:{thread.version}"
 
 
-def discussion_policy(request=None) -> DiscussionSettings:
-    """The comment policy, kept under the request's content stamp when it has one (no query)."""
-    return DiscussionSettings.current(request)
-
-
 def require_discussion_access(request, article) -> None:
     """For the write path: refuse a reader who may not read the discussion, with a message that says why."""
     if not may_read_discussion(request, article):
@@ -51,7 +46,7 @@ def viewer_context(request, thread, *, shared: bool = False) -> dict:
     """The reader's side of the discussion templates; `shared` renders it for every reader of the same kind
     (no own comments), to be cached and personalised per request. The CSRF token is always a hole, filled per
     response (core.holes), so that HTML holding these forms can be cached."""
-    policy = discussion_policy(request)
+    policy = DiscussionSettings.current(request)
     user = request.user
     member = user.is_authenticated
     is_open = thread.is_open(policy)

@@ -8,15 +8,15 @@ the cache (masthead.core.ratelimit), like the sign-in links' limits.
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from datetime import timezone as dt_timezone
 from functools import cached_property
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import DateTimeField, Q
+from django.db.models import Q
 from django.utils import formats, timezone
 
 from masthead.core import ratelimit
+from masthead.core.time import from_raw_sql
 from masthead.discussion.models import (
     Ban,
     BlocklistAction,
@@ -121,9 +121,7 @@ class Submission:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             found, permanent, until, is_duplicate, has_followers, has_approved, *parent = cursor.fetchone()
-        if isinstance(until, str):  # SQLite hands back the stored text
-            until = DateTimeField().to_python(until)
-            until = timezone.make_aware(until, dt_timezone.utc) if timezone.is_naive(until) else until
+        until = from_raw_sql(until)
         return {
             "is_banned": bool(found),
             # The ban that lasts longest decides: never, when any of them has no expiry.
