@@ -44,8 +44,7 @@ TARGET_COST = 0.10  # the member's page may be at most 10% slower than the anony
 
 # Run in `manage.py shell`: set the article's access level, create a member and a signed-in session for them.
 SETUP_SCRIPT = """
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from masthead.accounts.factories import signed_in_session_key
 from masthead.accounts.models import User
 from masthead.articles.models import ArticlePage
 from masthead.membership.models import Member
@@ -55,12 +54,7 @@ article.access_level = {level!r}
 article.save_revision().publish()
 user, _ = User.objects.get_or_create(username="bench-member", defaults={{"email": "bench@example.org"}})
 Member.objects.get_or_create(user=user)
-session = SessionStore()
-session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "masthead.accounts.signed_in.AccountBackend"
-session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-session.create()
-print(session.session_key)
+print(signed_in_session_key(user))
 """
 
 

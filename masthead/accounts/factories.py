@@ -19,3 +19,13 @@ class StaffFactory(UserFactory):
     username = factory.Sequence(lambda n: f"editor{n}")
     is_staff = True
     is_superuser = True
+
+
+def signed_in_session_key(user) -> str:
+    """The key of a new database session signed in as `user` through Django's own login (the configured backend,
+    the session hash): for a browser test's or a benchmark's session cookie."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.session.session_key

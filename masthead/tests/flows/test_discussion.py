@@ -4,8 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
@@ -17,7 +15,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def discussion_site(live_server, transactional_db, settings):
     """An article with seven conversations (five a page), a member and their session, committed for the server."""
-    from masthead.accounts.factories import UserFactory
+    from masthead.accounts.factories import UserFactory, signed_in_session_key
     from masthead.articles.factories import make_article, make_section
     from masthead.discussion.factories import make_comment
 
@@ -31,16 +29,11 @@ def discussion_site(live_server, transactional_db, settings):
         for n in range(7)
     ]
     member = UserFactory(display_name="Mina Member")
-    session = SessionStore()
-    session[SESSION_KEY] = str(member.pk)
-    session[BACKEND_SESSION_KEY] = "masthead.accounts.signed_in.AccountBackend"
-    session[HASH_SESSION_KEY] = member.get_session_auth_hash()
-    session.save()
     return {
         "url": live_server.url + article.url,
         "base": live_server.url,
         "first": comments[0],
-        "session": session.session_key,
+        "session": signed_in_session_key(member),
     }
 
 

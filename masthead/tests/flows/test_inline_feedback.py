@@ -3,8 +3,6 @@ above the passage and republished, and the highlight stays on the same words."""
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Browser, Page, expect
 
 from masthead.articles.factories import restore_wagtail_roots
@@ -20,20 +18,15 @@ CLOSING = "The council promised repairs by spring, but the contract has not yet 
 @pytest.fixture
 def feedback_site(live_server, transactional_db):
     """An article with three paragraphs and a signed-in member, committed for the live server's thread."""
-    from masthead.accounts.factories import UserFactory
+    from masthead.accounts.factories import UserFactory, signed_in_session_key
     from masthead.articles.factories import make_article, make_section, paragraph
 
     restore_wagtail_roots()
     body = [{**paragraph(text), "id": f"block-{n}"} for n, text in enumerate((OPENING, MIDDLE, CLOSING))]
     article = make_article(section=make_section(), title="The dry reservoir", body=body)
     member = UserFactory(display_name="Mina Member")
-    session = SessionStore()
-    session[SESSION_KEY] = str(member.pk)
-    session[BACKEND_SESSION_KEY] = "masthead.accounts.signed_in.AccountBackend"
-    session[HASH_SESSION_KEY] = member.get_session_auth_hash()
-    session.save()
     return {"article": article, "url": live_server.url + article.url, "base": live_server.url,
-            "session": session.session_key}
+            "session": signed_in_session_key(member)}
 
 
 def signed_in_page(browser: Browser, site: dict, **context_options) -> Page:
