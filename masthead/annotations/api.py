@@ -11,7 +11,13 @@ from masthead.annotations.access import can_see_passages
 from masthead.annotations.actions import check_post_inline_comment
 from masthead.annotations.display import passage_groups
 from masthead.articles.models import ArticlePage
-from masthead.discussion.api import StrictJSONParser, answer_errors_plainly, comment_out, require_csrf
+from masthead.discussion.api import (
+    AuthorIn,
+    StrictJSONParser,
+    answer_errors_plainly,
+    comment_out,
+    require_csrf,
+)
 from masthead.discussion.errors import DiscussionError
 from masthead.membership.access import visibility_for_request
 
@@ -33,7 +39,7 @@ api = NinjaAPI(
 answer_errors_plainly(api)
 
 
-class InlineCommentIn(Schema):
+class InlineCommentIn(AuthorIn):
     body: str
     block_id: str = ""
     start: int = 0
@@ -45,10 +51,6 @@ class InlineCommentIn(Schema):
     end_block_id: str | None = None
     # Answering an editor's question instead of a selection: the question's passage is used.
     feedback_point_id: int | None = None
-    name: str = ""
-    email: str = ""
-    website: str = ""
-    subscribe: bool = False
 
 
 class AnchorOut(Schema):

@@ -127,13 +127,19 @@ class ThreadOut(Schema):
     comments: list[CommentOut]
 
 
-class PostIn(Schema):
-    body: str
-    parent_id: int | None = None
+class AuthorIn(Schema):
+    """Who posts, beside the text: a guest's name and e-mail (ignored for members), the honeypot, and whether to
+    follow the replies. Shared by every way of posting a comment (inline feedback's too)."""
+
     name: str = ""
     email: str = ""
-    website: str = ""
+    website: str = ""  # the honeypot: people leave it empty
     subscribe: bool = False
+
+
+class PostIn(AuthorIn):
+    body: str
+    parent_id: int | None = None
 
 
 class VoteIn(Schema):
