@@ -153,6 +153,33 @@ def test_members_share_the_page_but_get_their_own_votes_controls_and_token(secti
         assert clients["alice"].cookies["csrftoken"].value != clients["bob"].cookies["csrftoken"].value
 
 
+def test_a_members_csrf_cookie_is_set_once_and_the_tokens_on_cached_pages_post(section):
+    from masthead.discussion.models import Comment
+
+    article = make_article(section=section)
+    make_comment(article=article, body="Start of the thread.")
+    reader = Client(enforce_csrf_checks=True)
+    reader.force_login(MemberFactory().user)
+    first = reader.get(article.url)
+    assert "csrftoken" in first.cookies  # the page's forms needed a secret: Django made one
+    tokens = set()
+    for _ in range(2):  # the second is served from the cache
+        response = reader.get(article.url)
+        assert "csrftoken" not in response.cookies  # the browser has it; it is not sent again on every page
+        tokens.update(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()))
+    assert len(tokens) == 2  # a new mask on each response
+    for number, token in enumerate(sorted(tokens)):
+        posted = reader.post(
+            f"/discussion/{article.pk}/post/", {"body": f"Reply {number}.", "csrfmiddlewaretoken": token}
+        )
+        assert posted.status_code == 303
+    assert Comment.objects.filter(body__startswith="Reply").count() == 2
+    forged = reader.post(
+        f"/discussion/{article.pk}/post/", {"body": "Forged.", "csrfmiddlewaretoken": "x" * 64}
+    )
+    assert forged.status_code == 403
+
+
 def test_the_edit_window_is_decided_per_request(section):
     article = make_article(section=section)
     alice = MemberFactory().user
