@@ -95,9 +95,7 @@ class StampedMemo:
             memo._values, memo._stamp = {}, None
 
     def get(self, stamp: str, key, compute):
-        if stamp != self._stamp:  # a race between threads here only costs a recomputation
-            self._values, self._stamp = {}, stamp
-        values = self._values
+        values = self._values_under(stamp)
         try:
             return values[key]
         except KeyError:
@@ -105,6 +103,20 @@ class StampedMemo:
             if len(values) < self.max_entries:
                 values[key] = value
             return value
+
+    def peek(self, stamp: str, key):
+        """The value kept for key under stamp, or None: for callers that decide afterwards what to keep."""
+        return self._values_under(stamp).get(key)
+
+    def put(self, stamp: str, key, value) -> None:
+        values = self._values_under(stamp)
+        if len(values) < self.max_entries:
+            values[key] = value
+
+    def _values_under(self, stamp: str) -> dict:
+        if stamp != self._stamp:  # a race between threads here only costs a recomputation
+            self._values, self._stamp = {}, stamp
+        return self._values
 
 
 def stamps_for_request(request) -> Stamps | None:

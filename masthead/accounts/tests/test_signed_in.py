@@ -147,3 +147,35 @@ def test_a_session_hash_that_does_not_match_signs_nobody_in(piece):
     session.save()
     reader.get(piece.url)
     assert GATED not in fetch(reader, piece.url)[1]
+
+
+def test_a_session_made_under_an_old_secret_key_moves_to_the_new_key_and_stays_signed_in(piece, settings):
+    reader = signed_in(SubscriptionFactory().member.user)
+    old_key = reader.session.session_key
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "k" * 50
+    response = reader.get(piece.url)
+    assert GATED in response.content.decode()
+    new_key = reader.cookies["sessionid"].value
+    # Django cycled the session to sign it with the new key: nothing kept the old one.
+    assert new_key != old_key
+    assert not Session.objects.filter(session_key=old_key).exists()
+    for _ in range(2):
+        assert GATED in fetch(reader, piece.url)[1]
+
+
+def test_each_request_gets_its_own_copy_of_the_account_kept_for_its_session(piece):
+    reader = signed_in(SubscriptionFactory().member.user)
+    users = [reader.get(piece.url).wsgi_request.user for _ in range(3)]
+    assert users[1].pk == users[2].pk == users[0].pk and users[1] is not users[2]
+    users[1].display_name = "Changed in one request only"
+    assert reader.get(piece.url).wsgi_request.user.display_name != "Changed in one request only"
+
+
+def test_an_editor_losing_staff_rights_is_seen_at_once_without_a_stamp_change(piece):
+    editor = StaffFactory()
+    reader = signed_in(editor)
+    for _ in range(2):
+        assert reader.get(piece.url).wsgi_request.user.is_staff
+    User.objects.filter(pk=editor.pk).update(is_staff=False)  # no signal: the membership stamp stays
+    assert not reader.get(piece.url).wsgi_request.user.is_staff
