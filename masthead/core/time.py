@@ -1,7 +1,9 @@
-"""Reader-facing times: "3 years ago" in the reader's language, using Django's own translations; and datetimes
-read by raw SQL."""
+"""Reader-facing times: "3 years ago" in the reader's language, using Django's own translations; datetimes
+read by raw SQL; today's date, asked on every signed-in request."""
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 
 from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
 from django.utils import timezone
@@ -29,3 +31,23 @@ def from_raw_sql(value: datetime | str | None) -> datetime | None:
     if value is not None and timezone.is_naive(value):
         value = value.replace(tzinfo=UTC)
     return value
+
+
+# Today's date in the site's time zone, and the moment (seconds since the epoch) the next day starts there.
+_today: tuple[object, date, float] | None = None
+
+
+def local_today() -> date:
+    """Today's date in the site's time zone (settings.TIME_ZONE), whatever zone a request has activated: the
+    day on which complimentary access "until" a date ends. Worked out again only when that day ends, since a
+    signed-in reader's tiers are kept by the day and this is asked on each of their requests."""
+    global _today
+    zone = timezone.get_default_timezone()
+    now = time.time()
+    known = _today
+    if known is not None and known[0] is zone and now < known[2]:
+        return known[1]
+    today = datetime.fromtimestamp(now, zone).date()
+    next_day = datetime.combine(today + timedelta(days=1), time_of_day(), tzinfo=zone).timestamp()
+    _today = (zone, today, next_day)
+    return today

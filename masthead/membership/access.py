@@ -12,10 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from masthead.core.stamps import StampedMemo, stamps_for_request
+from masthead.core.time import local_today
 
-# Members' paid tiers by (user id, day), in this process's memory under the membership stamp, which every
-# subscription, complimentary access or account change replaces (masthead.core.stamps).
-_readers_tiers = StampedMemo()
+# Members as readers, with their paid tiers, by (user id, day), in this process's memory under the membership
+# stamp, which every subscription, complimentary access or account change replaces (masthead.core.stamps).
+_readers = StampedMemo()
 # The gate settings by host, under the content stamp, which settings saves replace.
 _gate_policies = StampedMemo()
 
@@ -68,12 +69,15 @@ def reader_for_user(user, *, now: datetime | None = None, stamps=None) -> Reader
         return ANONYMOUS
     if user.is_staff:
         return Reader(user_id=user.pk, is_staff=True)
-    today = timezone.localdate(now or timezone.now())
+    today = timezone.localdate(now) if now else local_today()
     if stamps is None:
         return Reader(user_id=user.pk, tier_ids=_paid_tier_ids(user, today))
     user_id = user.pk
-    tier_ids = _readers_tiers.get(stamps.membership, (user_id, today), lambda: _paid_tier_ids(user, today))
-    return Reader(user_id=user_id, tier_ids=tier_ids)
+    return _readers.get(
+        stamps.membership,
+        (user_id, today),
+        lambda: Reader(user_id=user_id, tier_ids=_paid_tier_ids(user, today)),
+    )
 
 
 def _paid_tier_ids(user, today) -> frozenset[int]:

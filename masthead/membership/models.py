@@ -11,6 +11,8 @@ from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from masthead.core.time import local_today
+
 
 class GateMode(models.TextChoices):
     OFF = "off", "Off: every article is free to read, whatever its access level"
@@ -177,7 +179,7 @@ class Subscription(models.Model):
 
 class ComplimentaryAccessQuerySet(models.QuerySet):
     def current(self, today: date | None = None):
-        return self.filter(until__gte=today or timezone.localdate())
+        return self.filter(until__gte=today or local_today())
 
 
 class ComplimentaryAccess(models.Model):

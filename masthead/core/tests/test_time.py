@@ -47,3 +47,20 @@ def test_datetimes_from_raw_sql_come_back_aware_whatever_the_database():
     assert from_raw_sql(datetime(2026, 11, 25, 18, 30, 5, 120000)) == aware
     assert from_raw_sql(aware) is aware  # PostgreSQL's driver already gives it
     assert from_raw_sql(None) is None
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"])
+def test_today_is_the_date_in_the_sites_time_zone_even_when_a_request_activated_another(settings, zone):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone as django_timezone
+
+    from masthead.core.time import local_today
+
+    local_today()  # a date kept for the zone before the setting changed must not be reused
+    settings.TIME_ZONE = zone
+    expected = datetime.now(ZoneInfo(zone)).date()
+    elsewhere = "Pacific/Pago_Pago" if zone != "Pacific/Pago_Pago" else "Pacific/Kiritimati"
+    with django_timezone.override(elsewhere):
+        assert local_today() == expected
+    assert local_today() == django_timezone.localdate()
