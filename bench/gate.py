@@ -318,10 +318,11 @@ def report(rows, *, machine, url_path, command, args) -> str:
         (
             "Load average above about 1 on this 2-core machine makes the wrk figures vary from series to series "
             "(compare the rounds printed during the run). What a member's cached page costs beyond an anonymous "
-            "reader's, in Django alone: reading their session row (in the same query as the cache stamps) and "
-            "decoding it, their account and their tiers from the cache, and the CSRF token that the discussion's "
-            "forms carry for members (Django masks a new one for every response and renews its cookie); the "
-            "anonymous reader on this article gets no forms (the demo lets members only comment)."
+            "reader's, in Django alone: reading their session row (in the same query as the cache stamps), their "
+            "account and tiers from this process's memory (kept by the session row's data and the membership "
+            "stamp), and the CSRF token that the discussion's forms carry for members (a new mask on each "
+            "response; the cookie is not sent again once the browser has it); the anonymous reader on this "
+            "article gets no forms (the demo lets members only comment)."
         ),
     ]
     lines += ["", f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.", ""]
