@@ -22,7 +22,7 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
-from masthead.core.holes import watching_csrf
+from masthead.core.holes import mark_filled, split_at_holes, watching_csrf
 from masthead.core.stamps import StampedMemo, Stamps, read_stamps_and_thread
 
 ROUTE_SECONDS = 3600
@@ -157,9 +157,9 @@ def serve_cached(request, route: Route) -> HttpResponse | None:
     entry = cache.get(page_key(request, route.facts, stamps, _thread_row(request, route.facts.pk), reading))
     if entry is None:
         return None
-    html, holes = entry
-    response = HttpResponse(personalise(html, request, holes), content_type="text/html; charset=utf-8")
-    return _finish(response, request)
+    parts, holes = entry
+    response = HttpResponse(personalise(parts, request, holes), content_type="text/html; charset=utf-8")
+    return _finish(mark_filled(response), request)
 
 
 def serve_article_page(article, request, serve):
@@ -185,10 +185,10 @@ def serve_article_page(article, request, serve):
         and not getattr(request, "_masthead_uncacheable", False)
         and not article.get_view_restrictions().exists()
     ):
-        cache.set(key, (html, holes), cache_seconds())
+        cache.set(key, (split_at_holes(html), holes), cache_seconds())
         cache.set(route_key(request), Route(stamps.content, ArticleFacts.of(article)), ROUTE_SECONDS)
     response.content = personalise(html, request, holes).encode(response.charset)
-    return _finish(response, request)
+    return _finish(mark_filled(response), request)
 
 
 class ArticlePageCacheMiddleware:
