@@ -130,7 +130,12 @@ def session_table(session) -> str | None:
         return None
     if not session.session_key:
         return None
-    return session.get_model_class()._meta.db_table
+    return _table_of(type(session))
+
+
+@lru_cache(maxsize=8)
+def _table_of(store_class) -> str:
+    return store_class.get_model_class()._meta.db_table
 
 
 def prime_session(session, session_data: str) -> None:
@@ -140,6 +145,13 @@ def prime_session(session, session_data: str) -> None:
     # Every request gets its own copy to change.
     session._session_cache = dict(contents) if flat else json.loads(json.dumps(contents))
     session._masthead_row_data = session_data
+
+
+def prime_absent_session(session) -> None:
+    """Tell the session that its row is missing or expired, as the store's load() finds out on first use (it
+    then forgets the key, and the session middleware deletes the browser's stale cookie)."""
+    session._session_key = None
+    session._session_cache = {}
 
 
 @lru_cache(maxsize=4096)

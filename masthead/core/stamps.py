@@ -6,11 +6,14 @@ complimentary access, group, permission or account change. The receivers are con
 
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar
 
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+
+from masthead.core.time import from_raw_sql
 
 STAMPS_ID = 1
 
@@ -44,31 +47,40 @@ def read_stamps_and_thread(page_id: int | None, session=None):
     Raw SQL because this runs on every cached page view: the ORM would spend more time compiling than the
     database spends answering. None when the stamps row is missing (a database flushed by a test).
     """
-    from masthead.accounts.signed_in import prime_session, session_table
+    from masthead.accounts.signed_in import prime_absent_session, prime_session, session_table
+
+    sessions = session_table(session) if session is not None else None
+    with connection.cursor() as cursor:
+        if sessions:
+            cursor.execute(_stamps_sql(connection.vendor, sessions), [page_id or 0, session.session_key, STAMPS_ID])
+        else:
+            cursor.execute(_stamps_sql(connection.vendor, None), [page_id or 0, STAMPS_ID])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    if sessions:
+        # Django's own condition for a live session (db.SessionStore._get_session_from_db), checked here rather
+        # than in the query: the query then needs no datetime parameter, whose conversion costs more than this.
+        if row[7] is not None and from_raw_sql(row[8]) > timezone.now():
+            prime_session(session, row[7])
+        else:
+            prime_absent_session(session)
+    return Stamps(content=row[0], membership=row[1]), row[2:7]
+
+
+@lru_cache(maxsize=8)
+def _stamps_sql(vendor: str, sessions: str | None) -> str:
+    """The stamps query's text, made once per database and sessions table (the vendor keys the quoting)."""
     from masthead.core.models import CacheStamps
     from masthead.discussion.models import Thread
 
     quote = connection.ops.quote_name
     columns = "s.content, s.membership, t.id, t.created_at, t.version, t.is_closed, t.comment_count"
     joins = f"LEFT JOIN {quote(Thread._meta.db_table)} t ON t.page_id = %s"
-    params = [page_id or 0]
-    sessions = session_table(session) if session is not None else None
     if sessions:
-        # Django's own condition for a live session (db.SessionStore._get_session_from_db).
-        columns += ", d.session_data"
-        joins += f" LEFT JOIN {quote(sessions)} d ON d.session_key = %s AND d.expire_date > %s"
-        params += [session.session_key, connection.ops.adapt_datetimefield_value(timezone.now())]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {quote(CacheStamps._meta.db_table)} s {joins} WHERE s.id = %s",  # noqa: S608
-            [*params, STAMPS_ID],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None, None
-    if sessions and row[7] is not None:
-        prime_session(session, row[7])
-    return Stamps(content=row[0], membership=row[1]), row[2:7]
+        columns += ", d.session_data, d.expire_date"
+        joins += f" LEFT JOIN {quote(sessions)} d ON d.session_key = %s"
+    return f"SELECT {columns} FROM {quote(CacheStamps._meta.db_table)} s {joins} WHERE s.id = %s"  # noqa: S608
 
 
 class StampedMemo:

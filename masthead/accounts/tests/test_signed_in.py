@@ -77,6 +77,18 @@ def test_signing_out_in_another_process_is_seen_at_once(piece):
     assert GATED not in html and "Your account" not in html
 
 
+def test_a_cookie_for_a_session_gone_costs_one_query_and_is_deleted(piece):
+    paying = signed_in(SubscriptionFactory().member.user)
+    paying.get(piece.url)
+    Client().get(piece.url)  # the anonymous reader's page is cached
+    Session.objects.filter(session_key=paying.session.session_key).delete()
+    with CaptureQueriesContext(connection) as captured:
+        response = paying.get(piece.url)
+    # The stamps query found no row: the session is known to be empty without Django's own lookup.
+    assert len(captured) == 1 and GATED not in response.content.decode()
+    assert response.cookies["sessionid"].value == "" and response.cookies["sessionid"]["max-age"] == 0
+
+
 def test_an_expired_or_tampered_session_signs_nobody_in(piece):
     paying = signed_in(SubscriptionFactory().member.user)
     paying.get(piece.url)
