@@ -80,8 +80,9 @@ def cacheable_request(request, stamps: Stamps | None) -> bool:
         return False
     if any(name != "sort" for name in request.GET):
         return False
-    user = request.user
-    if user.is_authenticated and (reader_for_request(request).is_staff or may_use_admin(user, stamps)):
+    reader = reader_for_request(request)
+    # request.user, read after the reader: by then the user itself rather than Django's lazy wrapper.
+    if reader.is_member and (reader.is_staff or may_use_admin(request.user, stamps)):
         return False
     # A one-off notice after a comment was posted belongs to this response only.
     return not request.session.get("discussion_notice")

@@ -11,9 +11,6 @@ from typing import ClassVar
 
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
-
-from masthead.core.time import from_raw_sql
 
 STAMPS_ID = 1
 
@@ -59,9 +56,7 @@ def read_stamps_and_thread(page_id: int | None, session=None):
     if row is None:
         return None, None
     if sessions:
-        # Django's own condition for a live session (db.SessionStore._get_session_from_db), checked here rather
-        # than in the query: the query then needs no datetime parameter, whose conversion costs more than this.
-        if row[7] is not None and from_raw_sql(row[8]) > timezone.now():
+        if row[7] is not None:
             prime_session(session, row[7])
         else:
             prime_absent_session(session)
@@ -78,8 +73,11 @@ def _stamps_sql(vendor: str, sessions: str | None) -> str:
     columns = "s.content, s.membership, t.id, t.created_at, t.version, t.is_closed, t.comment_count"
     joins = f"LEFT JOIN {quote(Thread._meta.db_table)} t ON t.page_id = %s"
     if sessions:
-        columns += ", d.session_data, d.expire_date"
-        joins += f" LEFT JOIN {quote(sessions)} d ON d.session_key = %s"
+        # Django's own condition for a live session (db.SessionStore._get_session_from_db), against the
+        # database's clock: no datetime parameter to convert on every request. PostgreSQL compares times;
+        # SQLite compares the UTC text Django keeps with its own clock's, which has the same form (to the second).
+        columns += ", d.session_data"
+        joins += f" LEFT JOIN {quote(sessions)} d ON d.session_key = %s AND d.expire_date > CURRENT_TIMESTAMP"
     return f"SELECT {columns} FROM {quote(CacheStamps._meta.db_table)} s {joins} WHERE s.id = %s"  # noqa: S608
 
 
