@@ -69,7 +69,8 @@ def reader_for_user(user, *, now: datetime | None = None, stamps=None) -> Reader
         return ANONYMOUS
     if user.is_staff:
         return Reader(user_id=user.pk, is_staff=True)
-    today = timezone.localdate(now) if now else local_today()
+    # The site's day (core.time.local_today), also for a given moment.
+    today = timezone.localdate(now, timezone.get_default_timezone()) if now else local_today()
     if stamps is None:
         return Reader(user_id=user.pk, tier_ids=_paid_tier_ids(user, today))
     user_id = user.pk
