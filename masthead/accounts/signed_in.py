@@ -1,23 +1,20 @@
 """The signed-in reader without two queries of their own: a cached page costs a member what it costs anyone.
 
 Django loads a signed-in request's session row and then its user row, one query each. A request that reads the
-cache stamps (masthead.core.stamps) reads the session row in that same query and primes the session with it
-(`session_table`, `prime_session`), and the user comes from this process's memory under the membership
-stamp, which any change to an account replaces (`AccountBackend`, `users_cached_under`). Django still makes
-every check it makes on a signed-in request: the session's expiry (in the query), the backend, the user being
-active, and the session hash, which changes with the password.
+cache stamps (masthead.core.stamps) reads the session row in that same query, with Django's expiry condition,
+and primes the session with it (`session_table`, `prime_session`).
 
-Once Django has found a signed-in reader for a session row, the same row (its signed data, unchanged) finds
-the same reader until the membership stamp changes: the user is then kept by the row's data, and a later
-request with that row skips decoding and Django's checks, which would give the same answer.
+The user then comes from this process's memory. Once Django's own get_user has found a signed-in member for a
+session row (checking the backend, the user being active and the session hash, which changes with the
+password), the same row, its signed data unchanged, finds the same member until the membership stamp changes,
+which any change to an account replaces. The member is kept by the row's data, and later requests with that
+row skip decoding and checks that would give the same answer.
 
 Staff are always read from the database: their pages are never cached, and an editor's rights must change at
 once.
 """
 
 import json
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import lru_cache
 
 from django.conf import settings
@@ -33,22 +30,7 @@ from masthead.core.stamps import StampedMemo
 # The backend named in the sessions this site makes (membership.views signs members in with it).
 BACKEND = "masthead.accounts.signed_in.AccountBackend"
 
-_stamps: ContextVar = ContextVar("masthead_user_cache_stamps", default=None)
-
-
-@contextmanager
-def users_cached_under(stamps):
-    """Within the block, AccountBackend takes non-staff users from memory under `stamps.membership`."""
-    token = _stamps.set(stamps)
-    try:
-        yield
-    finally:
-        _stamps.reset(token)
-
-
-# Signed-in readers' accounts under the membership stamp, in this process.
-_accounts = StampedMemo()
-# The same accounts by the data of the session row that signed them in (see the module's docstring).
+# Signed-in members' accounts by the data of the session row that signed them in (see the module's docstring).
 _users_by_session = StampedMemo(max_entries=5_000)
 # Session contents whose values are all of these can be copied with dict(); others go through JSON again.
 _FLAT_TYPES = (str, int, float, bool, type(None))
@@ -66,26 +48,13 @@ def own_copy(user):
 
 
 class AccountBackend(ModelBackend):
-    """Django's ModelBackend, with get_user answered from memory inside `users_cached_under`."""
-
-    def get_user(self, user_id):
-        stamps = _stamps.get()
-        if stamps is None:
-            return super().get_user(user_id)
-        user = _accounts.get(stamps.membership, str(user_id), lambda: self._cacheable_user(user_id))
-        if user is None:
-            return super().get_user(user_id)  # staff, or no such account
-        user = own_copy(user)
-        return user if self.user_can_authenticate(user) else None
-
-    def _cacheable_user(self, user_id):
-        user = super().get_user(user_id)
-        return None if user is None or user.is_staff or user.is_superuser else user
+    """Django's ModelBackend under this site's own name, which every session records: the name stays put
+    whatever the backend becomes (a session naming a backend no longer configured is signed out)."""
 
 
 class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
     """Django's, except that the user of a request that has read the stamps by the time it is first asked for
-    comes through `users_cached_under` (the article page cache reads the stamps before anything asks)."""
+    may come from memory (`signed_in_user`; the article page cache reads the stamps before anything asks)."""
 
     def process_request(self, request):
         super().process_request(request)  # its own checks (the session middleware comes first)
@@ -109,8 +78,7 @@ def _user_under(stamps, request):
     if known is not None and not session.modified:
         session.accessed = True  # as Django's get_user would have left it
         return own_copy(known)
-    with users_cached_under(stamps):
-        user = django_get_user(request)
+    user = django_get_user(request)
     # Only a plain signed-in member, found without changing the session (Django cycles or flushes a session
     # whose hash it had to check against an old secret key or could not verify).
     if (

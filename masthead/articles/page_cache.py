@@ -177,7 +177,7 @@ def serve_article_page(article, request, serve):
     with watching_csrf(request) as watch:
         response = serve()
         response.render()
-    html = response.content.decode(response.charset)
+    parts = split_at_holes(response.content.decode(response.charset))
     holes = getattr(request, "_masthead_discussion_holes", None)
     if (
         key is not None
@@ -186,9 +186,9 @@ def serve_article_page(article, request, serve):
         and not getattr(request, "_masthead_uncacheable", False)
         and not article.get_view_restrictions().exists()
     ):
-        cache.set(key, (split_at_holes(html), holes), cache_seconds())
+        cache.set(key, (parts, holes), cache_seconds())
         cache.set(route_key(request), Route(stamps.content, ArticleFacts.of(article)), ROUTE_SECONDS)
-    response.content = personalise(html, request, holes).encode(response.charset)
+    response.content = personalise(parts, request, holes).encode(response.charset)
     return _finish(mark_filled(response), request)
 
 

@@ -69,23 +69,15 @@ def csrf_token(request) -> str:
     return masked_token(secret)
 
 
-def fill_csrf(html: str, request) -> str:
-    """The HTML with this request's CSRF token in every hole (and a new secret's cookie set on the
-    response)."""
-    marker = str(CSRF_HOLE)
-    if marker not in html:
-        return html
-    return html.replace(marker, csrf_token(request))
-
-
 def split_at_holes(html: str) -> tuple[str, ...]:
-    """The HTML cut at its holes, for HTML kept to be filled again and again: each reader's copy is then one
-    join, where a search and replace of the whole page costs a member's page about 15 µs."""
+    """The HTML cut at its holes, as cached pages are kept: each reader's copy is then one join, where a
+    search and replace of the whole page costs a member's page about 15 µs."""
     return tuple(html.split(str(CSRF_HOLE)))
 
 
-def fill_split(parts: tuple[str, ...], request) -> str:
-    """split_at_holes' parts joined by this request's CSRF token."""
+def fill_holes(parts: tuple[str, ...], request) -> str:
+    """split_at_holes' parts joined by this request's CSRF token (and a new secret's cookie set on the
+    response)."""
     return parts[0] if len(parts) == 1 else csrf_token(request).join(parts)
 
 

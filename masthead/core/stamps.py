@@ -49,7 +49,8 @@ def read_stamps_and_thread(page_id: int | None, session=None):
     sessions = session_table(session) if session is not None else None
     with connection.cursor() as cursor:
         if sessions:
-            cursor.execute(_stamps_sql(connection.vendor, sessions), [page_id or 0, session.session_key, STAMPS_ID])
+            params = [page_id or 0, session.session_key, STAMPS_ID]
+            cursor.execute(_stamps_sql(connection.vendor, sessions), params)
         else:
             cursor.execute(_stamps_sql(connection.vendor, None), [page_id or 0, STAMPS_ID])
         row = cursor.fetchone()
@@ -75,7 +76,7 @@ def _stamps_sql(vendor: str, sessions: str | None) -> str:
     if sessions:
         # Django's own condition for a live session (db.SessionStore._get_session_from_db), against the
         # database's clock: no datetime parameter to convert on every request. PostgreSQL compares times;
-        # SQLite compares the UTC text Django keeps with its own clock's, which has the same form (to the second).
+        # SQLite compares the UTC text Django keeps with its own clock's, of the same form (to the second).
         columns += ", d.session_data"
         joins += f" LEFT JOIN {quote(sessions)} d ON d.session_key = %s AND d.expire_date > CURRENT_TIMESTAMP"
     return f"SELECT {columns} FROM {quote(CacheStamps._meta.db_table)} s {joins} WHERE s.id = %s"  # noqa: S608

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from masthead.core.holes import CSRF_HOLE, fill_csrf, fill_split, mark_filled
+from masthead.core.holes import CSRF_HOLE, fill_holes, mark_filled, split_at_holes
 from masthead.discussion.actions import thread_for
 from masthead.discussion.display import build_thread_page
 from masthead.discussion.errors import DiscussionError
@@ -163,14 +163,14 @@ def _actions_html(comment_id: int, meta: tuple, vote: int, context: dict) -> str
     return render_to_string("discussion/comment_actions.html", {**context, "comment": comment})
 
 
-def personalise(page: str | tuple[str, ...], request, holes: Holes | None) -> str:
-    """Fill one reader's parts into shared HTML (a page, or a cached page cut at its holes by
-    core.holes.split_at_holes): their CSRF token, and for a member the controls of the comments they wrote or
-    voted on (a few at most; everything else is the same for every member)."""
+def personalise(parts: tuple[str, ...], request, holes: Holes | None) -> str:
+    """Fill one reader's parts into shared HTML, cut at its holes by core.holes.split_at_holes: their CSRF
+    token, and for a member the controls of the comments they wrote or voted on (a few at most; everything
+    else is the same for every member)."""
     user = request.user
     if holes is not None and holes.shown and user.is_authenticated:
         votes = viewer_votes(user, holes)
-        viewer_id = user.pk  # once: request.user may be a lazy object, slow to ask for each of hundreds of comments
+        viewer_id = user.pk  # once, not for each of hundreds of comments
         mine = {pk for pk, meta in holes.shown.items() if meta[0] == viewer_id}
         targets = mine | (votes.keys() & holes.shown.keys())
         if targets:
@@ -178,11 +178,11 @@ def personalise(page: str | tuple[str, ...], request, holes: Holes | None) -> st
                 "viewer": user, "viewer_id": user.pk, "viewer_is_member": True, "is_open": holes.is_open,
                 "may_comment": holes.may_comment, "csrf_token": CSRF_HOLE,
             }
-            html = page if isinstance(page, str) else str(CSRF_HOLE).join(page)
+            html = str(CSRF_HOLE).join(parts)
             for pk in targets:
                 html = _splice(html, pk, _actions_html(pk, holes.shown[pk], votes.get(pk, 0), context))
-            page = html
-    return fill_csrf(page, request) if isinstance(page, str) else fill_split(page, request)
+            parts = split_at_holes(html)
+    return fill_holes(parts, request)
 
 
 def _splice(html: str, comment_id: int, actions: str) -> str:
@@ -203,5 +203,5 @@ def finish(response, request):
         response.render()
     holes = getattr(request, "_masthead_discussion_holes", None)
     content = response.content.decode(response.charset)
-    response.content = personalise(content, request, holes).encode(response.charset)
+    response.content = personalise(split_at_holes(content), request, holes).encode(response.charset)
     return mark_filled(response)

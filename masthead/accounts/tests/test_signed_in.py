@@ -11,11 +11,9 @@ from django.utils import timezone
 
 from masthead.accounts.factories import StaffFactory
 from masthead.accounts.models import User
-from masthead.accounts.signed_in import AccountBackend, users_cached_under
 from masthead.articles.factories import make_article, paragraph
 from masthead.articles.models import AccessLevel, ArticlePage
 from masthead.core.models import CacheStamps
-from masthead.core.stamps import read_stamps_and_thread
 from masthead.membership.factories import MemberFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,23 +131,6 @@ def test_saving_an_account_replaces_the_membership_stamp_but_signing_in_does_not
     user.display_name = "Renamed"
     user.save()
     assert CacheStamps.objects.get().membership != before
-
-
-def test_members_accounts_come_from_memory_and_staff_from_the_database(django_assert_num_queries):
-    staff, member = StaffFactory(), MemberFactory().user
-    stamps, _ = read_stamps_and_thread(None)
-    with users_cached_under(stamps):
-        for _ in range(2):
-            assert AccountBackend().get_user(staff.pk) == staff
-        with django_assert_num_queries(1):
-            assert AccountBackend().get_user(staff.pk) == staff
-        AccountBackend().get_user(member.pk)
-        with django_assert_num_queries(0):
-            first, second = AccountBackend().get_user(member.pk), AccountBackend().get_user(member.pk)
-    assert first == member and first is not second  # each request gets its own instance to change
-    first.display_name = "Changed but not saved"
-    with users_cached_under(stamps):
-        assert AccountBackend().get_user(member.pk).display_name == member.display_name
 
 
 def test_a_session_hash_that_does_not_match_signs_nobody_in(piece):
