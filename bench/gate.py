@@ -98,7 +98,7 @@ def parse_args(argv):
         "--duration", type=int, default=10, help="seconds of measured load per series (default 10)"
     )
     parser.add_argument("--concurrency", type=int, default=16, help="open connections (default 16)")
-    # Four rounds: the difference measured is a few percent, about what one 10 s series varies on this machine.
+    # Four rounds: the difference measured is a few percent, about what one 10 s series varies here.
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per state (default 4)")
     parser.add_argument("--quick", action="store_true", help="3 s series, one round: a smoke run")
     args = parser.parse_args(argv)
