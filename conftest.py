@@ -79,7 +79,7 @@ def _forget_discussion_policy():
 @pytest.fixture(autouse=True)
 def _forget_stamped_memos():
     # Memos are kept per stamp value; a test's database rolls back to a stamp an earlier test also saw.
-    from masthead.core.stamps import StampedMemo
+    from masthead.delivery.stamps import StampedMemo
 
     StampedMemo.forget_all()
 

@@ -18,7 +18,7 @@ from masthead.membership.access import (
     is_free_to_everyone,
     reader_for_request,
 )
-from masthead.membership.rendering import body_html
+from masthead.membership.channels import body_html
 
 api = NinjaAPI(title="masthead", version="1", urls_namespace="api", docs_url="/docs")
 

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.sitemaps",
     "django.contrib.staticfiles",
+    # The page layer, last: its Wagtail hooks run inside Wagtail's own (view restrictions first).
+    "masthead.delivery",
 ]
 
 MIDDLEWARE = [
@@ -93,22 +95,19 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Django's, with the signed-in user cached under the membership stamp (masthead/accounts/signed_in.py).
-    "masthead.accounts.signed_in.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Fills each reader's CSRF token into HTML rendered with a hole for it (masthead/core/holes.py).
-    "masthead.core.holes.CsrfHoleMiddleware",
-    # Answers cached article pages before Wagtail's routing (masthead/articles/page_cache.py).
-    "masthead.articles.page_cache.ArticlePageCacheMiddleware",
+    # Fills each reader's CSRF token into HTML rendered with a hole for it (masthead/delivery/holes.py).
+    "masthead.delivery.holes.CsrfHoleMiddleware",
+    # Answers cached article pages before Wagtail's routing (masthead/delivery/page_cache.py).
+    "masthead.delivery.page_cache.ArticlePageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"
 WSGI_APPLICATION = "masthead.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-# Django's ModelBackend, with signed-in readers' rows cached under the membership stamp (accounts/signed_in.py).
-AUTHENTICATION_BACKENDS = ["masthead.accounts.signed_in.AccountBackend"]
 
 TEMPLATES = [
     {
@@ -120,7 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "masthead.core.context_processors.publication",
+                "masthead.articles.context_processors.publication",
             ],
         },
     },
@@ -249,7 +248,7 @@ MASTHEAD_NEWSLETTERS = [("weekly", "The weekly briefing"), ("breaking", "Major s
 # Seconds an article's rendered body and gate are cached, per access class of reader; 0 turns this off.
 MASTHEAD_ARTICLE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_CACHE_SECONDS", "300"))
 # Seconds a whole article page (with the first page of its discussion) is cached per kind of reader; every
-# change it depends on shows at once (see masthead/articles/page_cache.py), so this only bounds how stale the
+# change it depends on shows at once (see masthead/delivery/page_cache.py), so this only bounds how stale the
 # relative times ("5 minutes ago") get. 0 turns the page cache off.
 MASTHEAD_ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_PAGE_CACHE_SECONDS", "60"))
 # Payments: with no keys, paid tiers show as "coming soon". MASTHEAD_STRIPE_API_BASE is for tests only.

@@ -26,7 +26,7 @@ from masthead.annotations.anchoring import (
     select_in_body,
 )
 from masthead.annotations.models import RESOLVED_FIELDS, AnchorState, FeedbackPoint, InlineAnchor
-from masthead.core import stamps
+from masthead.core.signals import announce_changes
 from masthead.discussion import actions as discussion_actions
 from masthead.discussion.errors import DiscussionError
 from masthead.membership.access import Visibility
@@ -168,7 +168,7 @@ def do_reanchor_article(*, article) -> dict[str, int]:
             changed = True
     if changed:
         # Highlights are part of the cached article page, which no row saved here would otherwise renew.
-        transaction.on_commit(partial(stamps.replace, content=True))
+        transaction.on_commit(partial(announce_changes, content=True))
     return counts
 
 

@@ -17,7 +17,7 @@ from masthead.discussion import actions as discussion_actions
 from masthead.discussion.display import build_thread_page, chosen_sort, page_number
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.models import CommentSort
-from masthead.discussion.presentation import viewer_context
+from masthead.discussion.viewer import viewer_context
 from masthead.discussion.views import NOTICE_SESSION_KEY, article_anchor_url, client_ip, refuse, strict_form
 from masthead.membership.access import visibility_for_request
 

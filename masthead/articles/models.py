@@ -10,7 +10,7 @@ from django.db.models import F, OuterRef, Prefetch, Subquery, Window
 from django.db.models.functions import Length, RowNumber, Substr
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail import blocks
+from wagtail import blocks, hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
@@ -23,6 +23,9 @@ from wagtail.snippets.models import register_snippet
 from masthead.articles.blocks import ArticleBodyBlock, split_at_preview_cut
 from masthead.core.holes import CSRF_HOLE
 from masthead.core.pagination import paginate
+
+# The hook through which the page layer adds what an article page shows one reader: fn(article, request, context).
+ARTICLE_CONTEXT_HOOK = "masthead_article_context"
 
 AUTHOR_PHOTO_SPEC = "fill-160x160"
 LEAD_IMAGE_SPEC = "fill-1200x630"
@@ -374,22 +377,16 @@ class ArticlePage(Page):
         # Title and URL are all a reader sees of the section: the base Page row is enough.
         return self.get_parent()
 
-    def serve(self, request, *args, **kwargs):
-        from masthead.articles.page_cache import serve_article_page
-
-        return serve_article_page(self, request, lambda: super(ArticlePage, self).serve(request, *args, **kwargs))
-
     def get_context(self, request, *args, **kwargs):
-        from masthead.membership.reading import article_reading
-        from masthead.syndication.structured_data import article_meta
-
         prefetch_article_page(self)
         context = super().get_context(request, *args, **kwargs)
-        context["meta"] = article_meta(self, request)
-        context["reading"] = article_reading(self, request)
-        # Every form on the page gets its token per response (core.holes), so the page's HTML can be cached;
+        # Every form on the page gets its token per response (core.holes), so the page's HTML can be shared;
         # this also overrides the token Django's built-in context processor would hand to inclusion tags.
         context["csrf_token"] = CSRF_HOLE
+        # What the page shows this reader (the gate's decision, the social and structured-data tags) is added by
+        # the layer that assembles pages for readers (masthead.delivery), which the articles app does not know.
+        for add_to_context in hooks.get_hooks(ARTICLE_CONTEXT_HOOK):
+            add_to_context(self, request, context)
         return context
 
 

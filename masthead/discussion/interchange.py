@@ -18,6 +18,7 @@ becomes a guest comment. IP hashes are never exported. Importing the same file t
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from masthead.accounts.models import User
@@ -116,7 +117,8 @@ def import_threads(data, *, editor=None) -> int:
                 except (KeyError, TypeError):
                     raise DiscussionError(f"Comment {item.get('id')!r} lacks a required field.") from None
             visible = thread.comments.filter(status=CommentStatus.APPROVED, is_deleted=False).count()
-            Thread.objects.filter(pk=thread.pk).update(comment_count=visible)
+            # A new version, as every write readers can see makes: cached pages of the thread are stale at once.
+            Thread.objects.filter(pk=thread.pk).update(comment_count=visible, version=F("version") + 1)
         if added:
             ModerationEvent.objects.create(actor=editor, action=ModerationAction.IMPORT, detail=f"{added} comments")
     return added

@@ -2,7 +2,6 @@
 
 import math
 import secrets
-from copy import copy
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,8 +13,6 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
-
-from masthead.core.stamps import StampedMemo
 
 
 def wilson_lower_bound(up: int, down: int, z: float = 1.96) -> float:
@@ -50,10 +47,6 @@ POLICY_CACHE_SECONDS = 30
 
 def forget_cached_policy() -> None:
     cache.delete(POLICY_CACHE_KEY)
-
-
-# The policy by content stamp, in this process (DiscussionSettings.current).
-_policies = StampedMemo(max_entries=1)
 
 
 @register_setting(icon="comment")
@@ -104,15 +97,10 @@ class DiscussionSettings(BaseGenericSetting):
         cached = getattr(request, "_discussion_policy", None)
         if cached is not None:
             return cached
-        stamps = getattr(request, "_masthead_stamps", None)
-        if stamps is not None:
-            # A copy: callers may change what they get (the tests' set_policy does, before saving).
-            policy = copy(_policies.get(stamps.content, "policy", cls._saved_or_default))
-        else:
-            policy = cache.get(POLICY_CACHE_KEY)
-            if policy is None:
-                policy = cls._saved_or_default()
-                cache.set(POLICY_CACHE_KEY, policy, POLICY_CACHE_SECONDS)
+        policy = cache.get(POLICY_CACHE_KEY)
+        if policy is None:
+            policy = cls._saved_or_default()
+            cache.set(POLICY_CACHE_KEY, policy, POLICY_CACHE_SECONDS)
         if request is not None:
             request._discussion_policy = policy
         return policy

@@ -28,15 +28,14 @@ from masthead.discussion.models import (
     Subscription,
     Vote,
 )
-from masthead.discussion.presentation import (
+from masthead.discussion.rendering import quote_markdown
+from masthead.discussion.viewer import (
     LOCKED_MESSAGE,
-    finish,
     may_read_discussion,
     require_discussion_access,
     section_context,
     viewer_context,
 )
-from masthead.discussion.rendering import quote_markdown
 
 NOTICE_SESSION_KEY = "discussion_notice"
 SORT_COOKIE_AGE = 365 * 24 * 3600
@@ -115,9 +114,9 @@ def thread(request, page_id: int):
     if number > 1 and not context["has_comments"] and not context["locked"]:
         raise Http404("No such page of comments.")
     if fragment == "section":
-        response = finish(render(request, "discussion/section.html", context), request)
+        response = render(request, "discussion/section.html", context)
     else:
-        response = finish(render(request, "discussion/thread.html", context), request)
+        response = render(request, "discussion/thread.html", context)
     if "sort" in request.GET and sort == request.GET["sort"]:
         with_sort_cookie(response, sort)
     return response

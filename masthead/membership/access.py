@@ -10,15 +10,13 @@ from datetime import datetime, timedelta
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from wagtail.models import Site
 
-from masthead.core.stamps import StampedMemo, stamps_for_request
+from masthead.articles.models import AccessLevel
+from masthead.core.request_state import state_of
 from masthead.core.time import local_today
-
-# Members as readers, with their paid tiers, by (user id, day), in this process's memory under the membership
-# stamp, which every subscription, complimentary access or account change replaces (masthead.core.stamps).
-_readers = StampedMemo()
-# The gate settings by host, under the content stamp, which settings saves replace.
-_gate_policies = StampedMemo()
+from masthead.membership.metering import Meter
+from masthead.membership.models import STATUSES_WITH_ACCESS, GateMode, GateSettings, Tier
 
 
 class Visibility(models.TextChoices):
@@ -58,32 +56,25 @@ class Reader:
 ANONYMOUS = Reader()
 
 
-def reader_for_user(user, *, now: datetime | None = None, stamps=None) -> Reader:
-    """The Reader for a user, with their paid tiers (subscriptions in good standing, complimentary access).
+def may_use_admin(user) -> bool:
+    """Whether the user reaches the Wagtail admin: such a reader is staff to the gate (they read drafts in
+    previews anyway) and to every cache, whatever their `is_staff` flag says (Wagtail's Editors and Moderators
+    groups give admin access without it)."""
+    return user.is_active and (user.is_superuser or user.has_perm("wagtailadmin.access_admin"))
 
-    With `stamps` (masthead.core.stamps, read once per request) the tiers come from memory, kept under the
-    membership stamp that any subscription or complimentary access change replaces, and by the day (access
-    given "until" a date ends with it).
-    """
+
+def reader_for_user(user, *, now: datetime | None = None) -> Reader:
+    """The Reader for a user, with their paid tiers (subscriptions in good standing, complimentary access)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
-    if user.is_staff:
+    if may_use_admin(user):
         return Reader(user_id=user.pk, is_staff=True)
-    # The site's day (core.time.local_today), also for a given moment.
+    # The site's day (core.time.local_today), also for a given moment: access given "until" a date ends with it.
     today = timezone.localdate(now, timezone.get_default_timezone()) if now else local_today()
-    if stamps is None:
-        return Reader(user_id=user.pk, tier_ids=_paid_tier_ids(user, today))
-    user_id = user.pk
-    return _readers.get(
-        stamps.membership,
-        (user_id, today),
-        lambda: Reader(user_id=user_id, tier_ids=_paid_tier_ids(user, today)),
-    )
+    return Reader(user_id=user.pk, tier_ids=paid_tier_ids(user, today))
 
 
-def _paid_tier_ids(user, today) -> frozenset[int]:
-    from masthead.membership.models import STATUSES_WITH_ACCESS, Tier
-
+def paid_tier_ids(user, today) -> frozenset[int]:
     return frozenset(
         Tier.objects.filter(
             Q(subscriptions__member__user=user, subscriptions__status__in=STATUSES_WITH_ACCESS)
@@ -95,59 +86,48 @@ def _paid_tier_ids(user, today) -> frozenset[int]:
 
 
 def reader_for_request(request) -> Reader:
-    """The request's reader, worked out once per request (from the cache when the request read the stamps)."""
-    reader = getattr(request, "_masthead_reader", None)
-    if reader is None:
-        reader = reader_for_user(getattr(request, "user", None), stamps=getattr(request, "_masthead_stamps", None))
-        request._masthead_reader = reader
-    return reader
+    """The request's reader, worked out once per request (the page layer may have found it already)."""
+    state = state_of(request)
+    if state.reader is None:
+        state.reader = reader_for_user(getattr(request, "user", None))
+    return state.reader
 
 
 @dataclass(frozen=True)
 class GatePolicy:
     """The site's gate settings as plain values, so that the decision needs no database."""
 
-    mode: str = "paywall"
+    mode: GateMode = GateMode.PAYWALL
     registration_wall_days: int = 30
     metered_free_articles: int = 3
 
     @classmethod
     def from_settings(cls, gate_settings) -> "GatePolicy":
         return cls(
-            mode=str(gate_settings.mode),  # a new row holds the enum member, a loaded one the plain string
+            mode=GateMode(gate_settings.mode),  # a new row holds the enum member, a loaded one the plain string
             registration_wall_days=gate_settings.registration_wall_days,
             metered_free_articles=gate_settings.metered_free_articles,
         )
 
+    @property
+    def meters_anonymous_readers(self) -> bool:
+        return self.mode == GateMode.METERED
+
 
 def gate_policy(request=None) -> GatePolicy:
-    """The gate settings of the request's site, or of the default site when there is no request (e-mail)."""
-    from wagtail.models import Site
-
-    from masthead.membership.models import GateSettings
-
+    """The gate settings of the request's site (once per request), or of the default site when there is no
+    request (e-mail)."""
     if request is not None:
-        cached = getattr(request, "_masthead_gate_policy", None)
-        if cached is None:
-            # Settings saves replace the content stamp, so the policy can be kept under it per host: one
-            # small query for the stamps (none when the page cache read them) instead of the site's and the
-            # settings' lookups on every post, vote and API read.
-            stamps = stamps_for_request(request)
-
-            def read():
-                return GatePolicy.from_settings(GateSettings.for_request(request))
-
-            cached = _gate_policies.get(stamps.content, request.get_host(), read) if stamps else read()
-            request._masthead_gate_policy = cached
-        return cached
+        state = state_of(request)
+        if state.gate_policy is None:
+            state.gate_policy = GatePolicy.from_settings(GateSettings.for_request(request))
+        return state.gate_policy
     site = Site.objects.filter(is_default_site=True).first()
     return GatePolicy.from_settings(GateSettings.for_site(site)) if site else GatePolicy()
 
 
 def reader_meets_level(reader: Reader, article) -> bool:
     """Whether the article's own access level lets this reader in (the paywall rule)."""
-    from masthead.articles.models import AccessLevel
-
     level = article.access_level
     if level == AccessLevel.PUBLIC or reader.is_staff:
         return True
@@ -178,15 +158,15 @@ def access_article(
     if not article.live:
         return Visibility.NOTHING
     mode = policy.mode
-    if mode in ("off", "soft_prompt"):
+    if mode in (GateMode.OFF, GateMode.SOFT_PROMPT):
         return Visibility.ALL
-    if mode == "registration_wall":
+    if mode == GateMode.REGISTRATION_WALL:
         if reader.is_member:
             return Visibility.ALL
         published = article.first_published_at or (now or timezone.now())
         cutoff = (now or timezone.now()) - timedelta(days=policy.registration_wall_days)
         return Visibility.ALL if published >= cutoff else Visibility.PREVIEW
-    if mode == "metered":
+    if mode == GateMode.METERED:
         if reader.is_member:
             return Visibility.ALL
         if meter is not None and meter.allows(article.pk, policy.metered_free_articles):
@@ -213,14 +193,12 @@ class _ReadAlready:
 
 def visibility_for_request(request, article) -> Visibility:
     """What this request's reader may see of the article, outside the article page (which decides itself)."""
-    from masthead.membership.metering import Meter
-
-    reading = getattr(request, "_masthead_article_reading", None)
+    reading = state_of(request).article_reading
     if reading is not None and reading[0] == article.pk:
         return reading[1].visibility  # the article page decided already, meter included
     reader, policy = reader_for_request(request), gate_policy(request)
     meter = None
-    if policy.mode == "metered" and not reader.is_member and not reader.is_staff:
+    if policy.meters_anonymous_readers and not reader.is_member and not reader.is_staff:
         meter = _ReadAlready(Meter.from_request(request))
     return access_article(reader, article, policy=policy, meter=meter)
 

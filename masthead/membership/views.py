@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from masthead.accounts.signed_in import BACKEND as AUTH_BACKEND
 from masthead.membership import actions
 from masthead.membership.forms import ChangeEmailForm, ProfileForm, RequestLinkForm
 from masthead.membership.models import LinkPurpose
@@ -76,7 +75,7 @@ def use_link(request, token):
     except actions.MembershipError as error:
         return _problem(request, error, "membership/link_invalid.html")
     if link.purpose != LinkPurpose.CHANGE_EMAIL:
-        login(request, user, backend=AUTH_BACKEND)  # a new session key: no session fixation
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # a new session key: no session fixation
         return HttpResponseRedirect(link.next_path or reverse("membership:account"))
     return redirect("membership:account")
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from masthead.articles.models import ArticlePage
 from masthead.membership.access import Reader, Visibility, access_article
-from masthead.membership.rendering import visible_text
+from masthead.membership.channels import visible_text
 
 MAX_RESULTS = 50
 SNIPPET_CHARS = 200

@@ -5,6 +5,9 @@ from django.urls import reverse
 
 from masthead.annotations.display import article_passages
 from masthead.annotations.models import FeedbackPoint, InlineAnchor
+from masthead.core.request_state import state_of
+from masthead.discussion.actions import thread_for
+from masthead.discussion.viewer import viewer_context
 from masthead.membership.access import Visibility
 
 register = template.Library()
@@ -17,9 +20,6 @@ def inline_feedback(context):
     The body HTML is cached per access class and knows nothing of comments; the passages come beside it as
     data, positioned by block id and offsets that the server resolved (never recomputed in the browser).
     """
-    from masthead.discussion.actions import thread_for
-    from masthead.discussion.presentation import viewer_context
-
     article, reading, request = context["page"], context["reading"], context["request"]
     if reading.visibility != Visibility.ALL:
         return {"shown": False}
@@ -40,8 +40,8 @@ def inline_feedback(context):
         ],
     }
     return {
-        # Shared: the article page's HTML is cached per kind of reader, the CSRF token filled in per response.
-        **viewer_context(request, thread, shared=True),
+        # Shared when the page layer caches the page per kind of reader (the CSRF token filled in per response).
+        **viewer_context(request, thread, shared=state_of(request).shares_sections),
         "shown": True,
         "article": article,
         "data": data,

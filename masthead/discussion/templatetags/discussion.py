@@ -8,14 +8,13 @@ from django.utils.html import format_html
 
 from masthead.core.time import relative_time
 from masthead.discussion.display import chosen_sort
+from masthead.discussion.viewer import section_context
 
 register = template.Library()
 
 
 @register.inclusion_tag("discussion/section.html", takes_context=True)
 def discussion_section(context, article):
-    from masthead.discussion.presentation import section_context
-
     request = context["request"]
     return section_context(request, article, sort=chosen_sort(request))
 

@@ -170,33 +170,3 @@ def test_real_article_fields_feed_the_decision(section):
         == Visibility.ALL
     )
     assert access_article(FREE_MEMBER, piece, policy=PAYWALL) == Visibility.PREVIEW
-
-
-def test_a_members_tiers_are_cached_until_a_subscription_or_grant_changes(db, django_assert_num_queries):
-    from django.core.cache import cache
-
-    from masthead.core.stamps import stamps_for_request
-    from masthead.membership.access import reader_for_user
-    from masthead.membership.factories import ComplimentaryAccessFactory, MemberFactory, SubscriptionFactory, TierFactory
-    from masthead.membership.models import SubscriptionStatus
-
-    cache.clear()
-    tier_a, tier_b = TierFactory(), TierFactory()
-    member = MemberFactory()
-    user = member.user
-
-    def reader():
-        return reader_for_user(user, stamps=stamps_for_request(None))
-
-    assert reader().tier_ids == frozenset()
-    with django_assert_num_queries(1):  # the stamps only: the tiers come from the cache
-        assert reader().tier_ids == frozenset()
-    subscription = SubscriptionFactory(member=member, tier=tier_a)
-    assert reader().tier_ids == {tier_a.pk}
-    grant = ComplimentaryAccessFactory(member=member, tier=tier_b)
-    assert reader().tier_ids == {tier_a.pk, tier_b.pk}
-    subscription.status = SubscriptionStatus.CANCELED
-    subscription.save(update_fields=["status"])
-    assert reader().tier_ids == {tier_b.pk}
-    grant.delete()
-    assert reader().tier_ids == frozenset()

@@ -17,13 +17,13 @@ from masthead.accounts.factories import StaffFactory
 from masthead.articles.factories import make_article, paragraph
 from masthead.articles.models import AccessLevel, ArticlePage
 from masthead.membership.access import reader_for_user
+from masthead.membership.channels import render_article_email
 from masthead.membership.factories import (
     ComplimentaryAccessFactory,
     MemberFactory,
     SubscriptionFactory,
     TierFactory,
 )
-from masthead.membership.rendering import render_article_email
 
 pytestmark = pytest.mark.django_db
 

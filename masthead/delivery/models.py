@@ -12,7 +12,7 @@ def new_stamp() -> str:
 class CacheStamps(models.Model):
     """Random stamps replaced whenever the content or the members' access changes.
 
-    Cached HTML and the cached facts about members are keyed by these stamps, read from the database once per
+    Cached HTML and the facts kept about readers are keyed by these stamps, read from the database once per
     request: a change made in one server process is seen at once by every other, whatever the cache backend
     (local memory is per process). Random rather than counted, so that a rolled-back change can never bring
     back a stamp that cached entries were made under.

@@ -1,8 +1,8 @@
-"""Template tags of the gate: the article body as the current reader may read it."""
+"""Template tags of the page layer: the article body as the current reader may read it."""
 
 from django import template
 
-from masthead.membership.reading import render_article_body
+from masthead.delivery.body_cache import render_article_body
 
 register = template.Library()
 

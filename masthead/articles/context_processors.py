@@ -1,11 +1,11 @@
-"""Context available to every template."""
+"""Context available to every template: the publication and its sections."""
 
 from django.conf import settings
 
+from masthead.articles.models import PublicationSettings, SectionPage
+
 
 def publication(request):
-    from masthead.articles.models import PublicationSettings, SectionPage
-
     return {
         "publication": PublicationSettings.for_request(request),
         "base_url": settings.MASTHEAD_BASE_URL,
