@@ -40,7 +40,10 @@ from bench.article_page import (
 )
 
 RESULTS_FILE = Path(__file__).resolve().parent / "results" / "gate.md"
-TARGET_COST = 0.10  # the member's page may be at most 10% slower than the anonymous reader's
+# Targets (issue 11): a signed-in member's cached page serves at least 60% of the anonymous reader's requests/s,
+# and the gate alone (the same member, members-only against public) costs under 5%.
+MEMBER_SHARE_TARGET = 0.60
+GATE_ALONE_TARGET = 0.05
 
 # Run in `manage.py shell`: set the article's access level, create a member and a signed-in session for them.
 SETUP_SCRIPT = """
@@ -290,9 +293,8 @@ def report(rows, *, machine, url_path, command, args) -> str:
             f"- {level} article: the member's page serves {member['rps']:.1f} requests/s against "
             f"{anonymous['rps']:.1f} for the anonymous reader ({cost:.1%} fewer); server CPU per request "
             f"{member['server_cpu_ms']:.2f} ms against {anonymous['server_cpu_ms']:.2f} ms ({server_cost:+.1%}). "
-            f"Target, the gate costs under {TARGET_COST:.0%}: in requests/s "
-            f"**{'met' if cost < TARGET_COST else 'NOT met'}**, in server CPU per request "
-            f"**{'met' if server_cost < TARGET_COST else 'NOT met'}**. "
+            f"The member gets {1 - cost:.1%} of the anonymous reader's requests/s: target "
+            f"{MEMBER_SHARE_TARGET:.0%} or more **{'met' if 1 - cost >= MEMBER_SHARE_TARGET else 'NOT met'}**. "
             f"Django alone spends {django_extra:.2f} ms more on the member ({member['cpu_ms']:.2f} against "
             f"{anonymous['cpu_ms']:.2f} ms)."
         )
@@ -307,10 +309,12 @@ def report(rows, *, machine, url_path, command, args) -> str:
         "(On the members-only article itself the anonymous reader gets only the preview, a much smaller page.)"
     )
     public_member = next(row for row in rows if row["level"] == "public" and row["reader"] == "member")
+    gate_alone = 1 - let_in["rps"] / public_member["rps"]
     lines.append(
         f"- The gate alone, for the same signed-in member and the same text: the members-only article against the "
         f"public one, {let_in['rps']:.1f} against {public_member['rps']:.1f} requests/s "
-        f"({1 - let_in['rps'] / public_member['rps']:.1%} fewer), server CPU {let_in['server_cpu_ms']:.2f} "
+        f"({gate_alone:.1%} fewer; target under {GATE_ALONE_TARGET:.0%} "
+        f"**{'met' if gate_alone < GATE_ALONE_TARGET else 'NOT met'}**), server CPU {let_in['server_cpu_ms']:.2f} "
         f"against {public_member['server_cpu_ms']:.2f} ms "
         f"({let_in['server_cpu_ms'] / public_member['server_cpu_ms'] - 1:+.1%})."
     )
@@ -319,11 +323,10 @@ def report(rows, *, machine, url_path, command, args) -> str:
         (
             "Load average above about 1 on this 2-core machine makes the wrk figures vary from series to series "
             "(compare the rounds printed during the run). What a member's cached page costs beyond an anonymous "
-            "reader's, in Django alone: reading their session row (in the same query as the cache stamps), their "
-            "account and tiers from this process's memory (kept by the session row's data and the membership "
-            "stamp), and the CSRF token that the discussion's forms carry for members (a new mask on each "
-            "response; the cookie is not sent again once the browser has it); the anonymous reader on this "
-            "article gets no forms (the demo lets members only comment)."
+            "reader's, in Django alone: Django's own sign-in (the session row and the account, two queries), "
+            "their tiers from this process's memory under the membership stamp, their own votes in the thread, "
+            "and the CSRF token that the discussion's forms carry for members (django.middleware.csrf.get_token); "
+            "the anonymous reader on this article gets no forms (the demo lets members only comment)."
         ),
     ]
     lines += ["", f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.", ""]

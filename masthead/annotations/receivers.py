@@ -4,12 +4,12 @@ from functools import partial
 
 from django.db import transaction
 
+from masthead.annotations.tasks import reanchor_article
+from masthead.articles.models import ArticlePage
+
 
 def reanchor_after_publish(sender, instance, revision=None, **kwargs):
     """Every publish of an article re-attaches its passages to the new text, in a task after the commit."""
-    from masthead.annotations.tasks import reanchor_article
-    from masthead.articles.models import ArticlePage
-
     if not issubclass(sender, ArticlePage):
         return
     transaction.on_commit(partial(reanchor_article.enqueue, article_id=instance.pk))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from masthead.accounts.models import User
 from masthead.core import ratelimit
+from masthead.membership.access import may_use_admin
 from masthead.membership.models import (
     STATUSES_WITH_ACCESS,
     LinkPurpose,
@@ -72,8 +73,9 @@ def check_request_link(*, email: str, ip_address: str) -> None:
 
 def do_request_link(*, email: str, display_name: str = "", next_path: str = "") -> None:
     """Mail a sign-in link to a member, or a sign-up confirmation to anyone else (no member until used)."""
-    if User.objects.filter(email__iexact=email, is_staff=True).exists():
-        # Staff sign in with their password (and whatever the admin adds to it), never by a mailed link.
+    if any(may_use_admin(user) for user in User.objects.filter(email__iexact=email)):
+        # Anyone who reaches the admin (superusers, Editors, Moderators, whatever their is_staff flag) signs in
+        # with their password and whatever the admin adds to it, never by a mailed link.
         transaction.on_commit(lambda: _send_staff_notice(email))
         return
     member = member_for_email(email)
@@ -147,7 +149,18 @@ def check_use_link(*, token: str) -> SignInLink:
 
 
 def do_use_link(*, link: SignInLink) -> User:
-    """Use the link up (once, even under concurrent clicks) and return the member's user to sign in."""
+    """Use the link up (once, even under concurrent clicks) and return the member's user to sign in; never a
+    user who reaches the admin, whatever rights they were given since the link was sent."""
+    user = _user_for_link(link)
+    if may_use_admin(user):
+        raise MembershipError(
+            "This address belongs to an account that signs in with its password, not by link.",
+            title="This link is not valid",
+        )
+    return user
+
+
+def _user_for_link(link: SignInLink) -> User:
     with transaction.atomic():
         used = SignInLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
         if not used:
@@ -192,7 +205,7 @@ def create_member(*, email: str, display_name: str) -> Member | None:
     """A new member, or the membership of an existing reader account with this address; None for staff."""
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
-        return None if existing.is_staff or not existing.is_active else member_of(existing)
+        return None if may_use_admin(existing) or not existing.is_active else member_of(existing)
     try:
         with transaction.atomic():
             user = User(username=f"member-{secrets.token_hex(8)}", email=email, display_name=display_name)

@@ -6,8 +6,10 @@ from django import template
 from django.utils import formats, translation
 from django.utils.html import format_html
 
+from masthead.articles.models import ArticlePage
 from masthead.core.time import relative_time
 from masthead.discussion.display import chosen_sort
+from masthead.discussion.models import Thread
 from masthead.discussion.viewer import section_context
 
 register = template.Library()
@@ -30,10 +32,8 @@ def _discussion_language(context) -> str:
         return ""
     if not hasattr(thread, "_page_language"):
         # A lone comment's fragment: its thread came without the page, so ask for the one column, once.
-        from masthead.articles.models import ArticlePage
-
-        page = thread._state.fields_cache.get("page")
-        thread._page_language = page.language if page is not None else (
+        page = thread.page if Thread._meta.get_field("page").is_cached(thread) else None
+        thread._page_language = getattr(page, "language", "") if page is not None else (
             ArticlePage.objects.filter(pk=thread.page_id).values_list("language", flat=True).first() or ""
         )
     return thread._page_language
@@ -58,8 +58,6 @@ def discussion_comment_count(article) -> int:
     """Visible comments on an article: the listing's annotation when present, else its thread's count."""
     if hasattr(article, "comment_count"):
         return article.comment_count or 0
-    from masthead.discussion.models import Thread
-
     thread = getattr(article, "_discussion_thread", None)
     if thread is None:
         thread = Thread.objects.filter(page=article.pk).first() or Thread(page_id=article.pk)
