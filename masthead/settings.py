@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "masthead.annotations",
     "masthead.membership",
     "masthead.search",
+    "masthead.scheduling",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -158,6 +159,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 if TESTING:
     # Tests run tasks in-line so that what a task does can be asserted right after the call.
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Periodic tasks and the minutes between their runs: `manage.py run_scheduler` enqueues each when due, on any
+# task backend, and a worker runs it (masthead/scheduling/README.md).
+MASTHEAD_PERIODIC_TASKS = {"masthead.articles.tasks.publish_due_pages": 1}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,37 @@
+"""Run the scheduler: every minute, enqueue the periodic tasks that are due (see masthead/scheduling/README.md)."""
+
+import logging
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import timezone
+
+from masthead.scheduling.scheduler import enqueue_due
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Every minute, enqueue the periodic tasks that are due (MASTHEAD_PERIODIC_TASKS). A worker runs them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Enqueue what is due now, then exit.")
+
+    def handle(self, *args, once=False, **options):
+        while True:
+            close_old_connections()
+            try:
+                for path in enqueue_due():
+                    self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} enqueued {path}")
+            except Exception:
+                if once:
+                    raise
+                # A database restart must not end the loop: the next minute tries again.
+                logger.exception("The scheduler could not enqueue the periodic tasks; retrying next minute")
+            if once:
+                return
+            self.stdout.flush()
+            # Wake just after the next minute starts, so each minute's slot is claimed once, early.
+            now = time.time()
+            time.sleep(60 - now % 60 + 1)
