@@ -32,11 +32,16 @@ TESTING = env_bool("MASTHEAD_TESTING", False)
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+if not SECRET_KEY and not TESTING and SECRET_KEY_FILE.is_file():
+    # The key `make run` generated, so that commands run from the checkout (`masthead demo`, `manage.py ...`)
+    # sign and read what the running site does.
+    SECRET_KEY = SECRET_KEY_FILE.read_text().strip()
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. `make run` generates one into var/secret_key; in production set it "
-            "in the environment (50 or more random characters)."
+            f"SECRET_KEY is not set and {SECRET_KEY_FILE} does not exist. `make run` generates that file; in "
+            "production set SECRET_KEY in the environment (50 or more random characters)."
         )
     SECRET_KEY = "insecure-key-for-development-and-tests-only-never-deploy-this-0123456789"
 

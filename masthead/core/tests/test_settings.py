@@ -10,11 +10,15 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return run_python("manage.py", *args, **env)
+
+
+def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean_env = {key: value for key, value in os.environ.items() if not key.startswith(("MASTHEAD_", "DJANGO_"))}
     clean_env.pop("SECRET_KEY", None)
     clean_env.pop("DEBUG", None)
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env={**clean_env, **env},
         capture_output=True,
@@ -48,3 +52,33 @@ def test_a_malformed_base_url_is_refused_at_start_up(tmp_path):
     result = manage("check", SECRET_KEY="x" * 60, MASTHEAD_BASE_URL="news.example.org", MASTHEAD_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "MASTHEAD_BASE_URL must be an http(s) URL" in result.stderr
+
+
+PRINT_KEY = (
+    "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'masthead.settings'; django.setup(); "
+    "from django.conf import settings; print(settings.SECRET_KEY)"
+)
+
+
+def test_commands_run_from_the_checkout_use_the_generated_secret_key_file(tmp_path):
+    key = secrets.token_urlsafe(60)
+    (tmp_path / "secret_key").write_text(key + "\n")
+    result = run_python("-c", PRINT_KEY, MASTHEAD_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == key
+    assert manage("check", MASTHEAD_VAR_DIR=str(tmp_path)).returncode == 0
+
+
+def test_the_environment_s_secret_key_wins_over_the_file(tmp_path):
+    (tmp_path / "secret_key").write_text(secrets.token_urlsafe(60))
+    key = secrets.token_urlsafe(60)
+    result = run_python("-c", PRINT_KEY, SECRET_KEY=key, MASTHEAD_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == key
+
+
+def test_an_empty_secret_key_file_is_refused_at_start_up(tmp_path):
+    (tmp_path / "secret_key").write_text("\n")
+    result = manage("check", MASTHEAD_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
