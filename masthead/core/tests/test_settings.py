@@ -82,3 +82,41 @@ def test_an_empty_secret_key_file_is_refused_at_start_up(tmp_path):
     result = manage("check", MASTHEAD_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def make_run_plan(**env: str) -> str:
+    """The commands `make run` would run, without running them."""
+    clean_env = {key: value for key, value in os.environ.items() if not key.startswith(("MASTHEAD_", "DJANGO_"))}
+    result = subprocess.run(
+        ["make", "-n", "run"], cwd=ROOT, env={**clean_env, **env}, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_make_run_derives_the_base_url_from_host_and_port():
+    plan = make_run_plan(PORT="8802")
+    assert "--bind 127.0.0.1:8802" in plan
+    assert 'MASTHEAD_BASE_URL="http://127.0.0.1:8802"' in plan
+    assert ":8000" not in plan
+    assert "manage.py sync_site" in plan and "manage.py run_scheduler" in plan
+
+
+def test_make_run_keeps_a_base_url_the_operator_set():
+    plan = make_run_plan(PORT="8802", MASTHEAD_BASE_URL="https://news.example.org")
+    assert "--bind 127.0.0.1:8802" in plan
+    assert 'MASTHEAD_BASE_URL="https://news.example.org"' in plan
+
+
+def test_settings_follow_the_base_url(tmp_path):
+    result = run_python(
+        "-c",
+        "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'masthead.settings'; django.setup(); "
+        "from django.conf import settings as s; "
+        "print(s.MASTHEAD_BASE_URL, s.WAGTAILADMIN_BASE_URL, s.CSRF_TRUSTED_ORIGINS[0], s.ALLOWED_HOSTS[0])",
+        SECRET_KEY="x" * 60,
+        MASTHEAD_BASE_URL="http://127.0.0.1:8802/",
+        MASTHEAD_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["http://127.0.0.1:8802"] * 3 + ["127.0.0.1"]
