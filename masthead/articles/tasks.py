@@ -1,4 +1,4 @@
-"""Background work for the publication: publishing the pages editors scheduled, and unpublishing expired ones."""
+"""Background work for the publication: publishing pages editors scheduled, and unpublishing expired ones."""
 
 import io
 

@@ -26,7 +26,7 @@ def base_address(base_url: str) -> tuple[str, int]:
 
 @transaction.atomic
 def sync_default_site(base_url: str | None = None) -> tuple[SiteSync, Site | None]:
-    """Point the default Site (used for full page URLs: sitemap, API) at the base URL, unless an operator set it."""
+    """Point the default Site (full page URLs: sitemap, API) at the base URL, unless an operator set it."""
     hostname, port = base_address(base_url or settings.MASTHEAD_BASE_URL)
     site = Site.objects.select_for_update().filter(is_default_site=True).first()
     if site is None:

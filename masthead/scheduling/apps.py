@@ -1,4 +1,4 @@
-"""The scheduling app: enqueues periodic tasks (publishing scheduled pages) on whatever task backend is set."""
+"""The scheduling app: enqueues periodic tasks (publishing scheduled pages) on any task backend."""
 
 from django.apps import AppConfig
 

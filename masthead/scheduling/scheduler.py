@@ -28,7 +28,7 @@ def periodic_tasks() -> list[tuple[Task, timedelta]]:
         if not isinstance(task, Task):
             raise ImproperlyConfigured(f"MASTHEAD_PERIODIC_TASKS: {path} is not a task (use @task())")
         if not isinstance(minutes, int) or minutes < 1:
-            raise ImproperlyConfigured(f"MASTHEAD_PERIODIC_TASKS: {path} needs a whole number of minutes >= 1")
+            raise ImproperlyConfigured(f"MASTHEAD_PERIODIC_TASKS: {path} needs whole minutes, 1 or more")
         tasks.append((task, timedelta(minutes=minutes)))
     return tasks
 

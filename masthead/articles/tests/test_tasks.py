@@ -25,7 +25,7 @@ def schedule(article: ArticlePage, *, minutes_ahead: int = 1):
 
 
 def let_time_pass(revision) -> None:
-    """Move the scheduled moment into the past, where it would be a minute later (both places Wagtail keeps it)."""
+    """Move the scheduled moment into the past, as a minute later (in both places Wagtail keeps it)."""
     moment = timezone.now() - timedelta(seconds=1)
     revision.refresh_from_db()
     revision.content["go_live_at"] = moment.isoformat()

@@ -9,12 +9,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def clean_environment() -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if not key.startswith(("MASTHEAD_", "DJANGO_"))}
+
+
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     return run_python("manage.py", *args, **env)
 
 
 def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean_env = {key: value for key, value in os.environ.items() if not key.startswith(("MASTHEAD_", "DJANGO_"))}
+    clean_env = clean_environment()
     clean_env.pop("SECRET_KEY", None)
     clean_env.pop("DEBUG", None)
     return subprocess.run(
@@ -86,7 +90,7 @@ def test_an_empty_secret_key_file_is_refused_at_start_up(tmp_path):
 
 def make_run_plan(**env: str) -> str:
     """The commands `make run` would run, without running them."""
-    clean_env = {key: value for key, value in os.environ.items() if not key.startswith(("MASTHEAD_", "DJANGO_"))}
+    clean_env = clean_environment()
     result = subprocess.run(
         ["make", "-n", "run"], cwd=ROOT, env={**clean_env, **env}, capture_output=True, text=True, timeout=60
     )

@@ -1,4 +1,4 @@
-"""The scheduler enqueues each periodic task once a minute, on the database task backend the embedded default uses."""
+"""The scheduler enqueues each periodic task once a minute, on the embedded default database backend."""
 
 from datetime import timedelta
 
@@ -56,7 +56,7 @@ def test_a_refused_enqueue_leaves_the_minute_unclaimed(settings):
     assert enqueue_due(now) == [PUBLISH]
 
 
-def test_the_worker_publishes_a_scheduled_article_that_the_scheduler_enqueued(database_tasks, client, section):
+def test_the_worker_publishes_a_scheduled_article_the_scheduler_enqueued(database_tasks, client, section):
     article = make_article(section=section, title="Published by the worker", publish=False)
     let_time_pass(schedule(article))
 

@@ -1,4 +1,4 @@
-"""Run the scheduler: every minute, enqueue the periodic tasks that are due (see masthead/scheduling/README.md)."""
+"""Run the scheduler: each minute, enqueue the periodic tasks that are due (masthead/scheduling/README.md)."""
 
 import logging
 import time
@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Every minute, enqueue the periodic tasks that are due (MASTHEAD_PERIODIC_TASKS). A worker runs them."
+    help = "Every minute, enqueue the due periodic tasks (MASTHEAD_PERIODIC_TASKS); a worker runs them."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Enqueue what is due now, then exit.")
