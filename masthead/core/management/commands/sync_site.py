@@ -1,4 +1,4 @@
-"""Point the default Wagtail Site at MASTHEAD_BASE_URL while it still has a local address (make run runs it)."""
+"""Point the default Wagtail Site at MASTHEAD_BASE_URL while it still has a local address (for make run)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
