@@ -56,6 +56,9 @@ def test_a_refused_enqueue_leaves_the_minute_unclaimed(settings):
     assert enqueue_due(now) == [PUBLISH]
 
 
+# The worker checks its database connection as Django does per request, which closes one held in a test's
+# transaction: this test commits for real.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_publishes_a_scheduled_article_the_scheduler_enqueued(database_tasks, client, section):
     article = make_article(section=section, title="Published by the worker", publish=False)
     let_time_pass(schedule(article))

@@ -20,7 +20,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, **options):
         while True:
-            close_old_connections()
             try:
                 for path in enqueue_due():
                     self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} enqueued {path}")
@@ -35,3 +34,5 @@ class Command(BaseCommand):
             # Wake just after the next minute starts, so each minute's slot is claimed once, early.
             now = time.time()
             time.sleep(60 - now % 60 + 1)
+            # As Django does per request: a connection that died or aged while asleep is replaced.
+            close_old_connections()
