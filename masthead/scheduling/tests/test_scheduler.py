@@ -23,10 +23,11 @@ def database_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
-def test_one_scheduler_iteration_enqueues_publishing_on_the_database_backend(database_tasks):
+def test_one_scheduler_iteration_enqueues_publishing_on_the_database_backend(database_tasks, capsys):
     call_command("run_scheduler", "--once")
 
     assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == [PUBLISH]
+    assert f"enqueued {PUBLISH}" in capsys.readouterr().out
 
 
 def test_a_task_is_enqueued_once_a_minute_however_many_schedulers_run(database_tasks):

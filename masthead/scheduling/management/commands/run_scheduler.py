@@ -18,11 +18,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Enqueue what is due now, then exit.")
 
-    def handle(self, *args, once=False, **options):
+    def handle(self, *args, once=False, verbosity=1, **options):
+        if not once and verbosity:
+            self.stdout.write("Scheduler started: enqueues the periodic tasks each minute (-v 2 shows each).")
         while True:
             try:
-                for path in enqueue_due():
-                    self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} enqueued {path}")
+                enqueued = enqueue_due()
+                # The worker logs each task it runs; once a minute here too would drown the console.
+                if verbosity >= 2 or (once and verbosity):
+                    for path in enqueued:
+                        self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} enqueued {path}")
             except Exception:
                 if once:
                     raise
