@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db import models, transaction
 from wagtail.models import Site
 
-# A Site on one of these was made by a machine (Wagtail's migration: localhost:80; the demo: the base URL of
-# the day), never chosen for a public site: it may follow the base URL. Any other hostname is an operator's.
-LOCAL_HOSTNAMES = {"localhost", "127.0.0.1", "::1"}
+# A Site on one of these was made by a machine (Wagtail's migration: localhost:80; the demo and this module:
+# make run's HOST of the day), never chosen for a public site: it may follow the base URL. Any other hostname
+# is an operator's.
+LOCAL_HOSTNAMES = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "::"}
 
 
 class SiteSync(models.TextChoices):

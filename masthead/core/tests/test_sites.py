@@ -49,6 +49,12 @@ def test_wagtails_own_localhost_site_follows_too(served_on_8802, section):
     assert (default_site().hostname, default_site().port) == ("127.0.0.1", 8802)
 
 
+def test_a_site_made_for_all_interfaces_follows_too(served_on_8802, section):
+    set_address("0.0.0.0", 8000)  # HOST=0.0.0.0 make run, without a base URL of its own
+    call_command("sync_site")
+    assert (default_site().hostname, default_site().port) == ("127.0.0.1", 8802)
+
+
 def test_an_https_base_url_gives_port_443(settings, section):
     settings.MASTHEAD_BASE_URL = "https://news.example.org"
     call_command("sync_site")
