@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in pages, feeds, sitemaps and mail name the address `make run` serves, unless MASTHEAD_BASE_URL is set
+# (behind a proxy, or with HOST=0.0.0.0: then set it to the address readers use).
+RUN_BASE_URL := $(or $(MASTHEAD_BASE_URL),http://$(HOST):$(PORT))
+RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" MASTHEAD_BASE_URL="$(RUN_BASE_URL)"
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test install lock bench check-deploy clean chromium
@@ -27,14 +31,17 @@ var/secret_key:
 	chmod 600 $@
 
 run: install var/secret_key
-	SECRET_KEY="$$(cat var/secret_key)" $(MANAGE) migrate --noinput
-	SECRET_KEY="$$(cat var/secret_key)" $(MANAGE) collectstatic --noinput --verbosity 0
-	SECRET_KEY="$$(cat var/secret_key)" $(MANAGE) load_demo --if-empty
-	SECRET_KEY="$$(cat var/secret_key)" $(MANAGE) ensure_admin
-	@echo "Serving http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops the site and its worker."
-	@export SECRET_KEY="$$(cat var/secret_key)"; \
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(MANAGE) load_demo --if-empty
+	$(RUN_ENV) $(MANAGE) sync_site
+	$(RUN_ENV) $(MANAGE) ensure_admin
+	@echo "Serving http://$(HOST):$(PORT)/ as $(RUN_BASE_URL)/ (admin: $(RUN_BASE_URL)/admin/)."
+	@echo "Ctrl-C stops the site, its task worker and its scheduler."
+	@export $(RUN_ENV); \
 	trap 'kill 0' INT TERM EXIT; \
 	$(MANAGE) db_worker --queue-name "*" & \
+	$(MANAGE) run_scheduler & \
 	$(BIN)/gunicorn masthead.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - & \
 	wait
 

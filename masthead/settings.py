@@ -32,11 +32,16 @@ TESTING = env_bool("MASTHEAD_TESTING", False)
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+if not SECRET_KEY and not TESTING and SECRET_KEY_FILE.is_file():
+    # The key `make run` generated, so that commands run from the checkout (`masthead demo`, `manage.py ...`)
+    # sign and read what the running site does.
+    SECRET_KEY = SECRET_KEY_FILE.read_text().strip()
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. `make run` generates one into var/secret_key; in production set it "
-            "in the environment (50 or more random characters)."
+            f"SECRET_KEY is not set and {SECRET_KEY_FILE} does not exist. `make run` generates that file; in "
+            "production set SECRET_KEY in the environment (50 or more random characters)."
         )
     SECRET_KEY = "insecure-key-for-development-and-tests-only-never-deploy-this-0123456789"
 
@@ -60,6 +65,7 @@ INSTALLED_APPS = [
     "masthead.annotations",
     "masthead.membership",
     "masthead.search",
+    "masthead.scheduling",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -157,6 +163,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 if TESTING:
     # Tests run tasks in-line so that what a task does can be asserted right after the call.
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Periodic tasks and the minutes between their runs: `manage.py run_scheduler` enqueues each when due, on any
+# task backend, and a worker runs it (masthead/scheduling/README.md).
+MASTHEAD_PERIODIC_TASKS = {"masthead.articles.tasks.publish_due_pages": 1}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from django.conf import settings as django_settings
 from django.core.files.images import ImageFile
 from django.db import transaction
 from markdown_it import MarkdownIt
@@ -29,6 +29,7 @@ from masthead.articles.models import (
     SourceOutlet,
     Topic,
 )
+from masthead.core.sites import base_address
 from masthead.demo import images
 from masthead.discussion.actions import do_post_comment, do_vote, thread_for
 from masthead.discussion.models import Comment, CommentStatus
@@ -145,12 +146,11 @@ class DemoLoader:
             root = Page.get_first_root_node()
             home = root.add_child(instance=HomePage(title=outlet["name"], slug="home"))
             home.save_revision().publish()
-        base = urlsplit(outlet.get("base_url", "http://localhost"))
         site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
         if site.root_page_id != home.pk:
             site.root_page = home
-            site.hostname = base.hostname or "localhost"
-            site.port = base.port or (443 if base.scheme == "https" else 80)
+            # The address the site is served at (make run derives it from HOST and PORT).
+            site.hostname, site.port = base_address(django_settings.MASTHEAD_BASE_URL)
             site.site_name = outlet["name"]
             site.save()
         settings = PublicationSettings.for_site(site)

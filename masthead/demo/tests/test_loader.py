@@ -7,6 +7,7 @@ from re import sub
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from wagtail.models import Site
 
 from masthead.articles.models import ArticlePage, Author, SectionPage, SourceOutlet
 from masthead.core.time import relative_time
@@ -156,3 +157,12 @@ def test_parse_body_understands_the_demo_markup():
     assert stream[2]["value"] == {"quote": "Quoted line one\nline two", "attribution": "Someone, somewhere"}
     assert stream[4]["value"]["caption"] == "The quay at dusk"
     assert stream[4]["value"]["image"] == images["harbour"].pk
+
+
+def test_the_demo_site_is_made_for_the_address_it_is_served_at(settings):
+    # `PORT=8802 make run` serves at http://127.0.0.1:8802; the demo's Site must say so (full page URLs).
+    settings.MASTHEAD_BASE_URL = "http://127.0.0.1:8802"
+    load_demo()
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("127.0.0.1", 8802)
+    assert site.root_page.specific.title == "The Northwind Dispatch"

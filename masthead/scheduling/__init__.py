@@ -1,0 +1,1 @@
+"""Periodic tasks: a scheduler that enqueues them on any task backend, claimed in the database."""
