@@ -15,6 +15,7 @@ from ninja.utils import check_csrf
 from wagtail.models import Page, PageViewRestriction
 
 from masthead.articles.models import ArticlePage
+from masthead.core.client_ip import client_ip
 from masthead.core.stamps import StampedMemo, read_stamps_and_thread
 from masthead.core.time import from_raw_sql
 from masthead.discussion import actions
@@ -296,7 +297,7 @@ def post_comment(request, article_id: int, payload: PostIn):
         guest_email=payload.email,
         honeypot=payload.website,
         subscribe=payload.subscribe,
-        ip=request.META.get("REMOTE_ADDR", ""),
+        ip=client_ip(request),
         policy=DiscussionSettings.current(request),
     )
     # Rendered without validating against CommentOut: comment_out builds exactly that shape, and checking it
@@ -335,7 +336,7 @@ def report(request, comment_id: int, payload: ReportIn):
         user=request.user,
         reason=payload.reason,
         note=payload.note,
-        ip=request.META.get("REMOTE_ADDR", ""),
+        ip=client_ip(request),
     )
     return Status(201, {"detail": "Reported; an editor will look at it."})
 

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from masthead.accounts.signed_in import BACKEND as AUTH_BACKEND
+from masthead.core.client_ip import client_ip
 from masthead.membership import actions
 from masthead.membership.forms import ChangeEmailForm, ProfileForm, RequestLinkForm
 from masthead.membership.models import LinkPurpose
@@ -44,7 +45,7 @@ def sign_in(request):
         return render(request, "membership/sign_in.html", {"form": form, "next": ""}, status=400)
     email = form.cleaned_data["email"]
     try:
-        actions.check_request_link(email=email, ip_address=request.META.get("REMOTE_ADDR", ""))
+        actions.check_request_link(email=email, ip_address=client_ip(request))
     except actions.MembershipError as error:
         return render(
             request, "membership/rate_limited.html", {"message": error.message}, status=error.status

@@ -48,3 +48,14 @@ def test_a_malformed_base_url_is_refused_at_start_up(tmp_path):
     result = manage("check", SECRET_KEY="x" * 60, MASTHEAD_BASE_URL="news.example.org", MASTHEAD_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "MASTHEAD_BASE_URL must be an http(s) URL" in result.stderr
+
+
+def test_a_malformed_trusted_proxy_is_refused_at_start_up(tmp_path):
+    result = manage(
+        "check",
+        SECRET_KEY="x" * 60,
+        MASTHEAD_TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/33",
+        MASTHEAD_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "MASTHEAD_TRUSTED_PROXIES: '10.0.0.0/33' is not" in result.stderr
