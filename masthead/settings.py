@@ -217,8 +217,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = MASTHEAD_HTTPS
 SECURE_HSTS_PRELOAD = MASTHEAD_HTTPS
 if env_bool("MASTHEAD_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Proxies whose X-Forwarded-For is believed (masthead/core/client_ip.py): addresses, CIDR ranges, or "unix" for
-# one that connects over a Unix socket. Empty: every reader is the address that connected.
+# Proxies whose X-Forwarded-For is believed (masthead/core/client_ip.py): addresses, CIDR ranges, or "unix"
+# for one that connects over a Unix socket. Empty: every reader is the address that connected.
 MASTHEAD_TRUSTED_PROXIES = env_list("MASTHEAD_TRUSTED_PROXIES", [])
 for _proxy in MASTHEAD_TRUSTED_PROXIES:
     try:

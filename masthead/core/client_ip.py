@@ -1,6 +1,6 @@
-"""The one place that decides a reader's network address, believing forwarded headers only from our own proxies.
+"""The one place that decides a reader's network address, believing forwarded headers only from our proxies.
 
-Rate limits (sign-in links, comments) and the IP hashes stored on comments and reports all key on this address.
+Rate limits (sign-in links, comments) and the IP hashes stored on comments and reports all key on it.
 Behind nginx every connection comes from nginx, so without `MASTHEAD_TRUSTED_PROXIES` the whole site would
 share one address; with it, a header any client can write would let one reader pose as many.
 """
@@ -23,7 +23,7 @@ IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def parse_trusted_proxies(entries) -> tuple[bool, tuple[IpNetwork, ...]]:
-    """(trust a Unix-socket sender, trusted networks) from the setting's entries; ValueError names a bad one."""
+    """(trust a Unix-socket sender, trusted networks) from the setting's entries; ValueError on a bad one."""
     networks = []
     for entry in entries:
         if entry.lower() == UNIX_SOCKET:

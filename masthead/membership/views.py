@@ -76,7 +76,7 @@ def use_link(request, token):
         return _problem(request, error, "membership/link_invalid.html")
     if link.purpose != LinkPurpose.CHANGE_EMAIL:
         login(request, user, backend=AUTH_BACKEND)  # a new session key: no session fixation
-        # Checked again on the way out: a link stored before the check was as strict must not send anyone away.
+        # Checked again on the way out: a link stored before the check was strict must not send anyone away.
         return HttpResponseRedirect(safe_next_path(link.next_path) or reverse("membership:account"))
     return redirect("membership:account")
 

@@ -99,7 +99,8 @@ def test_behind_a_trusted_proxy_the_forwarded_reader_is_hashed_and_limited(artic
 
     assert [post(1, "203.0.113.1").status_code, post(2, "203.0.113.2").status_code] == [201, 201]
     assert post(3, "203.0.113.1").status_code == 429
-    assert set(Comment.objects.values_list("ip_hash", flat=True)) == {hash_ip("203.0.113.1"), hash_ip("203.0.113.2")}
+    stored = set(Comment.objects.values_list("ip_hash", flat=True))
+    assert stored == {hash_ip("203.0.113.1"), hash_ip("203.0.113.2")}
 
 
 def test_signed_out_readers_are_asked_to_sign_in(client, article):

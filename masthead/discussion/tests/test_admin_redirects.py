@@ -21,5 +21,6 @@ pytestmark = pytest.mark.django_db
 def test_closing_a_thread_goes_back_only_to_this_site(client, article, back, expected):
     client.force_login(StaffFactory())
     comment = make_comment(article=article)
-    response = client.post(f"/admin/discussion/thread/{comment.thread_id}/close/", {"closed": "1", "next": back})
+    url = f"/admin/discussion/thread/{comment.thread_id}/close/"
+    response = client.post(url, {"closed": "1", "next": back})
     assert response.status_code == 302 and response["Location"] == expected

@@ -1,4 +1,4 @@
-"""Behind a trusted proxy, comment rate limits and stored IP hashes belong to the forwarded reader, not the proxy."""
+"""Behind a trusted proxy, comment rate limits and IP hashes are the forwarded reader's, not the proxy's."""
 
 import json
 
@@ -29,9 +29,8 @@ def via_proxy(reader: str, spoofed: str = "") -> dict:
 
 def post_form(article, number: int, reader: str, **extra):
     guest = {"name": f"Guest {number}", "email": f"guest{number}@example.org"}
-    return Client().post(
-        f"/discussion/{article.pk}/post/", {"body": f"Comment {number}", **guest}, **via_proxy(reader, **extra)
-    )
+    data = {"body": f"Comment {number}", **guest}
+    return Client().post(f"/discussion/{article.pk}/post/", data, **via_proxy(reader, **extra))
 
 
 def post_api(article, number: int, reader: str):

@@ -1,4 +1,4 @@
-"""The sign-in form under CSRF checks (its own page and the gate's copy in cached article pages), and `next`."""
+"""The sign-in form under CSRF checks (on its page and in the gate of cached article pages), and `next`."""
 
 import re
 
