@@ -1,5 +1,6 @@
 """masthead's one settings module: every deployment choice is an environment variable read here, once."""
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -224,6 +225,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = MASTHEAD_HTTPS
 SECURE_HSTS_PRELOAD = MASTHEAD_HTTPS
 if env_bool("MASTHEAD_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies whose X-Forwarded-For is believed (masthead/core/client_ip.py): addresses, CIDR ranges, or "unix"
+# for one that connects over a Unix socket. Empty: every reader is the address that connected.
+MASTHEAD_TRUSTED_PROXIES = env_list("MASTHEAD_TRUSTED_PROXIES", [])
+for _proxy in MASTHEAD_TRUSTED_PROXIES:
+    try:
+        if _proxy.lower() != "unix":
+            ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"MASTHEAD_TRUSTED_PROXIES: {_proxy!r} is not an IP address, a CIDR range or 'unix'"
+        ) from None
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 # Wagtail marks its preview views SAMEORIGIN itself, so everything else can refuse framing.
 X_FRAME_OPTIONS = "DENY"

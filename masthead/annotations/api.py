@@ -11,6 +11,7 @@ from masthead.annotations.access import can_see_passages
 from masthead.annotations.actions import check_post_inline_comment
 from masthead.annotations.display import passage_groups
 from masthead.articles.models import ArticlePage
+from masthead.core.client_ip import client_ip
 from masthead.discussion.api import (
     AuthorIn,
     StrictJSONParser,
@@ -127,7 +128,7 @@ def post_inline_comment(request, article_id: int, payload: InlineCommentIn):
         guest_email=payload.email,
         honeypot=payload.website,
         subscribe=payload.subscribe,
-        ip=request.META.get("REMOTE_ADDR", ""),
+        ip=client_ip(request),
     )
     comment = anchor.comment
     visible = comment.status == "approved" and not comment.is_deleted

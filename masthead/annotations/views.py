@@ -13,12 +13,13 @@ from masthead.annotations.actions import check_post_inline_comment
 from masthead.annotations.display import web_annotation_collection
 from masthead.annotations.models import InlineAnchor
 from masthead.articles.models import ArticlePage
+from masthead.core.client_ip import client_ip
 from masthead.discussion import actions as discussion_actions
 from masthead.discussion.display import build_thread_page, chosen_sort, page_number
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.models import CommentSort
 from masthead.discussion.viewer import viewer_context
-from masthead.discussion.views import NOTICE_SESSION_KEY, article_anchor_url, client_ip, refuse, strict_form
+from masthead.discussion.views import NOTICE_SESSION_KEY, article_anchor_url, refuse, strict_form
 from masthead.membership.access import visibility_for_request
 
 JSON_LD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'

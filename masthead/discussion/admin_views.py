@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from masthead.core.pagination import paginate
@@ -84,7 +85,10 @@ def close_thread(request, thread_id: int):
     closed = request.POST.get("closed") == "1"
     actions.do_set_thread_closed(thread=thread, closed=closed, editor=request.user)
     messages.success(request, "Discussion closed." if closed else "Discussion reopened.")
-    return redirect(request.POST.get("next") or reverse("discussion_admin:queue"))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = reverse("discussion_admin:queue")
+    return redirect(back)
 
 
 def audit_log(request):

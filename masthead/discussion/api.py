@@ -12,6 +12,7 @@ from ninja.parser import Parser
 from ninja.utils import check_csrf
 
 from masthead.articles.models import ArticlePage
+from masthead.core.client_ip import client_ip
 from masthead.discussion import actions
 from masthead.discussion.display import build_thread_page, page_number
 from masthead.discussion.errors import DiscussionError
@@ -234,7 +235,7 @@ def post_comment(request, article_id: int, payload: PostIn):
         guest_email=payload.email,
         honeypot=payload.website,
         subscribe=payload.subscribe,
-        ip=request.META.get("REMOTE_ADDR", ""),
+        ip=client_ip(request),
         policy=DiscussionSettings.current(request),
     )
     # Rendered without validating against CommentOut: comment_out builds exactly that shape, and checking it
@@ -273,7 +274,7 @@ def report(request, comment_id: int, payload: ReportIn):
         user=request.user,
         reason=payload.reason,
         note=payload.note,
-        ip=request.META.get("REMOTE_ADDR", ""),
+        ip=client_ip(request),
     )
     return Status(201, {"detail": "Reported; an editor will look at it."})
 

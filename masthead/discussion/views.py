@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from masthead.articles.models import ArticlePage
+from masthead.core.client_ip import client_ip
 from masthead.discussion import actions
 from masthead.discussion.display import (
     SORT_COOKIE,
@@ -44,10 +45,6 @@ SORT_COOKIE_AGE = 365 * 24 * 3600
 def wants_fragment(request) -> bool:
     """The enhancement script marks its requests; a plain form post gets whole pages and redirects."""
     return request.headers.get("X-Discussion") == "fetch"
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def refuse(request, error: DiscussionError, *, back: str = ""):

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from masthead.membership.models import BillingInterval
 
@@ -15,9 +16,19 @@ class RequestLinkForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
     def clean_next(self):
-        # Only a path on this site: a link must never carry a reader off to somebody else's address.
-        value = self.cleaned_data["next"].strip()
-        return value if value.startswith("/") and not value.startswith("//") and "\\" not in value else ""
+        return safe_next_path(self.cleaned_data["next"])
+
+
+def safe_next_path(value: str) -> str:
+    """`value` if it is a path on this site, else "": a link must never carry a reader off to another site.
+
+    Django's check knows what browsers do with a URL (they read `/\\evil.example` and `/<tab>/evil.example` as
+    `//evil.example`); with no hosts allowed, anything naming a host or a scheme is refused.
+    """
+    value = (value or "").strip()
+    if value.startswith("/") and url_has_allowed_host_and_scheme(value, allowed_hosts=None):
+        return value
+    return ""
 
 
 def newsletter_choices():

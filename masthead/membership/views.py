@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from masthead.core.client_ip import client_ip
 from masthead.membership import actions
-from masthead.membership.forms import ChangeEmailForm, ProfileForm, RequestLinkForm
+from masthead.membership.forms import ChangeEmailForm, ProfileForm, RequestLinkForm, safe_next_path
 from masthead.membership.models import LinkPurpose
 
 
@@ -25,25 +26,23 @@ def _problem(request, error: actions.MembershipError, template="membership/probl
     )
 
 
-# This form only mails a link to the address typed, which a forged cross-site post could do just as well by
-# asking directly; without the token, article pages that embed the form can be cached for a class of readers.
-@csrf_exempt
+# Not exempt from CSRF: a forged cross-site post would spend the reader's address's link allowance and mail
+# links they never asked for. Article pages that embed the form still cache, with a hole for the token.
 def sign_in(request):
     if request.method != "POST":
+        next_path = safe_next_path(request.GET.get("next", ""))
         return render(
             request,
             "membership/sign_in.html",
-            {
-                "form": RequestLinkForm(initial={"next": request.GET.get("next", "")}),
-                "next": request.GET.get("next", ""),
-            },
+            {"form": RequestLinkForm(initial={"next": next_path}), "next": next_path},
         )
     form = RequestLinkForm(request.POST)
     if not form.is_valid():
-        return render(request, "membership/sign_in.html", {"form": form, "next": ""}, status=400)
+        next_path = safe_next_path(request.POST.get("next", ""))
+        return render(request, "membership/sign_in.html", {"form": form, "next": next_path}, status=400)
     email = form.cleaned_data["email"]
     try:
-        actions.check_request_link(email=email, ip_address=request.META.get("REMOTE_ADDR", ""))
+        actions.check_request_link(email=email, ip_address=client_ip(request))
     except actions.MembershipError as error:
         return render(
             request, "membership/rate_limited.html", {"message": error.message}, status=error.status
@@ -75,8 +74,9 @@ def use_link(request, token):
     except actions.MembershipError as error:
         return _problem(request, error, "membership/link_invalid.html")
     if link.purpose != LinkPurpose.CHANGE_EMAIL:
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # a new session key: no session fixation
-        return HttpResponseRedirect(link.next_path or reverse("membership:account"))
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # a new session key: no fixation
+        # Checked again on the way out: a link stored before the check was strict must not send anyone away.
+        return HttpResponseRedirect(safe_next_path(link.next_path) or reverse("membership:account"))
     return redirect("membership:account")
 
 

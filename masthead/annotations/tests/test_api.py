@@ -85,6 +85,24 @@ def test_guests_post_when_the_site_allows_them(article):
     assert response.status_code == 201 and response.json()["comment"]["author_name"] == "Gus"
 
 
+def test_behind_a_trusted_proxy_the_forwarded_reader_is_hashed_and_limited(article, settings):
+    from masthead.discussion.actions import hash_ip
+
+    allow_guests()
+    settings.MASTHEAD_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.MASTHEAD_DISCUSSION_RATE_LIMIT_PER_MINUTE = 1
+
+    def post(number, reader):
+        guest = {"name": f"Guest {number}", "email": f"guest{number}@example.org"}
+        return send(Client(), f"/articles/{article.pk}/inline-comments", {"body": f"Note {number}", **guest,
+                    **passage()}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {reader}")
+
+    assert [post(1, "203.0.113.1").status_code, post(2, "203.0.113.2").status_code] == [201, 201]
+    assert post(3, "203.0.113.1").status_code == 429
+    stored = set(Comment.objects.values_list("ip_hash", flat=True))
+    assert stored == {hash_ip("203.0.113.1"), hash_ip("203.0.113.2")}
+
+
 def test_signed_out_readers_are_asked_to_sign_in(client, article):
     response = send(client, f"/articles/{article.pk}/inline-comments", {"body": "Hi", **passage()})
     assert response.status_code == 403 and response.json()["detail"] == "Sign in to comment."

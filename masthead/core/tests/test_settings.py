@@ -124,3 +124,14 @@ def test_settings_follow_the_base_url(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["http://127.0.0.1:8802"] * 3 + ["127.0.0.1"]
+
+
+def test_a_malformed_trusted_proxy_is_refused_at_start_up(tmp_path):
+    result = manage(
+        "check",
+        SECRET_KEY="x" * 60,
+        MASTHEAD_TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/33",
+        MASTHEAD_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "MASTHEAD_TRUSTED_PROXIES: '10.0.0.0/33' is not" in result.stderr

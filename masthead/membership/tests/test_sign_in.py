@@ -165,6 +165,26 @@ def test_links_per_ip_are_rate_limited(request_link, client, smtp_inbox, setting
     assert other_ip.status_code == 200
 
 
+def test_links_per_ip_count_each_reader_behind_a_trusted_proxy(request_link, smtp_inbox, settings):
+    from django.test import Client
+
+    settings.MASTHEAD_LINK_REQUESTS_PER_IP = 2
+    settings.MASTHEAD_TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+
+    def ask(number, forwarded_for, proxy="127.0.0.1"):
+        client = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded_for)
+        return request_link(client, f"reader{number}@example.org").status_code
+
+    assert [ask(n, "203.0.113.1") for n in range(3)] == [200, 200, 429]
+    # A second reader behind the same nginx has a count of its own, over IPv6 too.
+    assert [ask(n, "2001:db8::2") for n in range(3, 6)] == [200, 200, 429]
+    assert ask(20, "2001:DB8:0::2", proxy="::1") == 429  # the same reader, however it is written
+    # Writing the header yourself changes nothing: nginx appends the address it saw.
+    assert ask(6, "198.51.100.7, 203.0.113.1") == 429
+    # An untrusted sender of the header is counted as itself.
+    assert [ask(n, "203.0.113.50", proxy="198.51.100.200") for n in range(7, 10)] == [200, 200, 429]
+
+
 def test_sign_out_ends_the_session(client, smtp_inbox):
     member = MemberFactory()
     client.force_login(member.user)
