@@ -1,24 +1,25 @@
-"""Fixed-window rate limits in Django's cache: Redis when REDIS_URL is set, so every worker shares them.
+"""Fixed-window rate limits in the cache every server process shares (the "shared" cache: Redis when REDIS_URL
+is set, a database table otherwise), so N processes let through the limit, not N times it.
 
 Used for sign-in link requests (membership) and comments (discussion)."""
 
 import hashlib
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 
 def allow(bucket: str, identifier: str, *, limit: int, window_seconds: int, now: float | None = None) -> bool:
     """Count one attempt for `identifier` in `bucket`; False once it is past `limit` in the current window.
 
     One cache operation or two, whatever the traffic: a count of rows in the database would grow with it.
-    Without REDIS_URL each server process counts in its own memory, so with N processes a flood gets up to N
-    times the limit through before every process refuses it. `now` (a Unix time) places the attempt.
+    `now` (a Unix time) places the attempt.
     """
     window = int((time.time() if now is None else now) // window_seconds)
     # Hashed, so that e-mail addresses and IP addresses never sit in the cache in the clear.
     digest = hashlib.sha256(identifier.strip().lower().encode()).hexdigest()[:32]
     key = f"masthead:ratelimit:{bucket}:{digest}:{window}"
+    cache = caches["shared"]
     if cache.add(key, 1, timeout=window_seconds):
         return limit >= 1
     try:

@@ -1,7 +1,8 @@
 """The metered gate's count: which articles an anonymous browser has read in the last 30 days.
 
-The browser holds only a signed, random meter id; the articles read are counted on the server (in the cache,
-which is Redis when REDIS_URL is set). Clearing cookies or switching browsers starts a new meter: the meter
+The browser holds only a signed, random meter id; the articles read are counted on the server, in the cache
+every server process shares (Redis when REDIS_URL is set, a database table otherwise), so a reader gets N free
+articles whichever process answers. Clearing cookies or switching browsers starts a new meter: the meter
 is an invitation to sign up, not a lock, and the admin says so.
 """
 
@@ -10,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
 COOKIE_NAME = "masthead_meter"
@@ -32,9 +33,8 @@ class Meter:
         except (KeyError, signing.BadSignature):
             return cls(secrets.token_urlsafe(16), {}, is_new=True)
         oldest = (timezone.now() - WINDOW).timestamp()
-        reads = {
-            key: when for key, when in (cache.get(cls.cache_key(meter_id)) or {}).items() if when >= oldest
-        }
+        kept = caches["shared"].get(cls.cache_key(meter_id)) or {}
+        reads = {key: when for key, when in kept.items() if when >= oldest}
         return cls(meter_id, reads, is_new=False)
 
     @staticmethod
@@ -54,7 +54,7 @@ class Meter:
 
     def save(self, response) -> None:
         if self.changed:
-            cache.set(self.cache_key(self.meter_id), self.reads, timeout=int(WINDOW.total_seconds()))
+            caches["shared"].set(self.cache_key(self.meter_id), self.reads, timeout=int(WINDOW.total_seconds()))
         if self.changed or self.is_new:
             response.set_signed_cookie(
                 COOKIE_NAME,
