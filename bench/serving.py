@@ -33,7 +33,7 @@ WRK_THREADS = 2
 WARM_UP_SECONDS = 2
 RSS_POLL_SECONDS = 0.1
 SETUP_TIMEOUT_SECONDS = 300
-START_TIMEOUT_SECONDS = 30
+START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 15
 
 # wrk's own "Non-2xx or 3xx" line lets redirects through; this counts every status outside 200-299.
@@ -203,7 +203,8 @@ def wait_until_serving(server: subprocess.Popen, url: str) -> str:
             raise BenchError(f"gunicorn exited with status {server.returncode} before serving")
         try:
             status, body = fetch(url)
-        except (urllib.error.URLError, ConnectionError):
+        # A read timeout: the first render of a cold worker on a busy machine can take longer than fetch waits.
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
             continue
         if status != 200:
