@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.article_page import (
+from bench.serving import (
     WRK_STATUS_SCRIPT,
     BenchError,
     free_port,
