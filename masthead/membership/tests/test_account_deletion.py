@@ -190,3 +190,38 @@ def test_banning_a_deleted_members_comment_names_nobody_and_does_not_fail(articl
 def test_a_member_who_never_commented_is_deleted_as_before(leaving):
     assert delete_account(signed_in(leaving.user)).status_code == 200
     assert not User.objects.filter(email=EMAIL).exists() and not Member.objects.exists()
+
+
+def test_an_editor_deleting_a_commenter_in_the_admin_runs_the_same_action(article, leaving):
+    comment = make_comment(article=article, author=leaving.user, body="Kept words.")
+    editor = Client()
+    editor.force_login(StaffFactory())
+    assert editor.get(f"/admin/users/delete/{leaving.user_id}/").status_code == 200  # the question only
+    assert User.objects.filter(pk=leaving.user_id).exists()
+    response = editor.post(f"/admin/users/delete/{leaving.user_id}/")
+    assert response.status_code == 302 and response["Location"] == "/admin/users/"
+    assert not User.objects.filter(pk=leaving.user_id).exists() and not Member.objects.exists()
+    comment.refresh_from_db()
+    assert comment.author_deleted and comment.body == "Kept words."
+
+
+def test_an_editor_cannot_delete_a_member_whose_renewing_subscription_cannot_be_cancelled(leaving):
+    SubscriptionFactory(member=leaving)  # renewing, and no payment provider configured
+    editor = Client()
+    editor.force_login(StaffFactory())
+    response = editor.post(f"/admin/users/delete/{leaving.user_id}/", follow=True)
+    assert "cannot be cancelled from here" in response.content.decode()
+    assert User.objects.filter(pk=leaving.user_id).exists()
+
+
+def test_the_admins_bulk_delete_of_commenters_runs_the_same_action(article, leaving):
+    second = MemberFactory()
+    comments = [make_comment(article=article, author=user) for user in (leaving.user, second.user)]
+    editor = Client()
+    editor.force_login(StaffFactory())
+    url = f"/admin/bulk/accounts/user/delete/?id={leaving.user_id}&id={second.user_id}&next=/admin/users/"
+    assert editor.get(url).status_code == 200
+    response = editor.post(url)
+    assert response.status_code == 302
+    assert not User.objects.filter(pk__in=[leaving.user_id, second.user_id]).exists()
+    assert Comment.objects.filter(pk__in=[c.pk for c in comments], author_deleted=True).count() == 2
