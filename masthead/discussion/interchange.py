@@ -141,7 +141,8 @@ def _import_comment(thread, item, new_ids, members) -> int:
         raise DiscussionError(f"Comment {item['id']!r} has an unknown status {item['status']!r}.")
     created_at = _when(item["created_at"], "created_at")
     author_deleted = bool(item.get("author_deleted"))
-    author = _member(item.get("author_email", ""), members) if item.get("member") and not author_deleted else None
+    is_member = item.get("member") and not author_deleted
+    author = _member(item.get("author_email", ""), members) if is_member else None
     existing = Comment.objects.filter(thread=thread, created_at=created_at, body=item["body"]).first()
     if existing is not None:
         new_ids[item["id"]] = existing

@@ -274,8 +274,9 @@ def do_delete_account(*, member: Member) -> None:
         forget_member(user)
         if user.email:
             SignInLink.objects.filter(email__iexact=user.email).delete()
-        # With the account go the membership, its subscriptions, complimentary access, the payment customer id,
-        # the links sent to other addresses and a ban on the account; post_delete replaces the membership stamp.
+        # With the account go the membership, its subscriptions, complimentary access, the payment customer
+        # id, the links sent to other addresses and a ban on the account; post_delete replaces the membership
+        # stamp.
         user.delete()
 
 

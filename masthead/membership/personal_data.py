@@ -60,7 +60,7 @@ def _when(moment):
 
 
 def _comments_of(user):
-    """The member's comments, and those posted as a guest with the account's address before (or without) it."""
+    """The member's comments, and those posted as a guest with the account's address."""
     theirs = Q(author=user)
     if user.email:
         theirs |= Q(author__isnull=True, author_deleted=False, guest_email__iexact=user.email)
@@ -81,13 +81,15 @@ def member_data(member: Member, *, request=None) -> dict:
         return articles[page.pk]
 
     comments = _comments_of(user).select_related("thread__page", "inline_anchor").order_by("created_at", "pk")
-    votes = Vote.objects.filter(voter=user).select_related("comment__thread__page").order_by("created_at", "pk")
-    reports = Flag.objects.filter(reporter=user).select_related("comment__thread__page").order_by("created_at")
+    on_pages = "comment__thread__page"
+    votes = Vote.objects.filter(voter=user).select_related(on_pages).order_by("created_at", "pk")
+    reports = Flag.objects.filter(reporter=user).select_related(on_pages).order_by("created_at", "pk")
     follows = Follow.objects.filter(user=user).select_related("thread__page").order_by("created_at", "pk")
-    guest_addresses = GuestAddress.objects.filter(email__iexact=user.email) if user.email else GuestAddress.objects.none()
-    guest_addresses = guest_addresses.order_by("pk")
+    # At most one: guest addresses are stored lower-cased, and unique.
+    guest_addresses = list(GuestAddress.objects.filter(email__iexact=user.email)) if user.email else []
     guest_follows: dict[int, list] = {}
-    for follow in Follow.objects.filter(guest__in=guest_addresses).select_related("thread__page").order_by("pk"):
+    guest_follows_made = Follow.objects.filter(guest__in=guest_addresses).select_related("thread__page")
+    for follow in guest_follows_made.order_by("pk"):
         guest_follows.setdefault(follow.guest_id, []).append(_follow(follow, article))
     links = SignInLink.objects.filter(Q(member=member) | Q(email__iexact=user.email)).order_by("created_at")
     return {
@@ -242,8 +244,9 @@ def forget_member(user) -> None:
 def _withdraw_votes(user) -> set[int]:
     """Delete the member's votes and recount the comments they were on; returns those comments' threads.
 
-    The vote rows are the truth (discussion.actions.recount_votes recounts from them at every vote), so tallies
-    kept without their rows would drop at the next vote anyone casts: the votes leave with the voter, now.
+    The vote rows are the truth (discussion.actions.recount_votes recounts from them at every vote), so
+    tallies kept without their rows would drop at the next vote anyone casts: the votes leave with the voter,
+    now.
     """
     voted = Comment.objects.filter(votes__voter=user)
     # Locked as a vote locks its comment, so that a vote cast meanwhile is either counted here or waits.

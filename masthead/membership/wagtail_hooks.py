@@ -37,8 +37,8 @@ register_snippet(ComplimentaryAccessViewSet)
 
 @hooks.register("before_delete_user")
 def delete_through_the_membership_action(request, user):
-    """An editor's delete in the admin runs the member's own action: their comments stay, by a "deleted member"
-    (a plain delete fails on them), and a renewing subscription is cancelled at the provider first."""
+    """An editor's delete in the admin runs the member's own action: their comments stay, by a "deleted
+    member" (a plain delete fails on them), and a renewing subscription is cancelled at the provider first."""
     if request.method != "POST":
         return None
     member = actions.member_of(user)
