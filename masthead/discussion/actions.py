@@ -585,6 +585,8 @@ def do_moderate(*, comments: list[Comment], action: str, editor) -> list[Comment
 
 def do_ban(*, comment: Comment, editor, reason: str = "", expires_at=None) -> str:
     """Ban the comment's author (the member, or the guest's e-mail) and send their pending comments to spam."""
+    if comment.author_deleted:
+        return "Nobody to ban: the author deleted their account"
     if comment.author_id:
         ban = _ban(user=comment.author, email="", reason=reason, expires_at=expires_at, editor=editor)
     else:

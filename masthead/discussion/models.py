@@ -168,6 +168,10 @@ class CommentSort(models.TextChoices):
     MOST_VOTED = "votes", "Most voted"
 
 
+# How a comment whose author deleted their account is signed, wherever comments are shown or sent.
+DELETED_MEMBER_NAME = "deleted member"
+
+
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         """What readers see: approved comments, and deleted ones kept as placeholders for their replies."""
@@ -214,6 +218,8 @@ class Comment(models.Model):
     )
     guest_name = models.CharField(max_length=80, blank=True)
     guest_email = models.EmailField(blank=True)
+    # The author deleted their account: the comment stays for the conversation's sake, naming no one.
+    author_deleted = models.BooleanField(default=False)
 
     body = models.TextField(help_text="The Markdown the reader wrote.")
     body_html = models.TextField(editable=False)
@@ -253,8 +259,16 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=CommentStatus.values), name="comment_status_known"
             ),
+            # A member, a named guest, or a member who has since deleted their account.
             models.CheckConstraint(
-                condition=Q(author__isnull=False) | ~Q(guest_name=""), name="comment_has_an_author"
+                condition=Q(author__isnull=False) | ~Q(guest_name="") | Q(author_deleted=True),
+                name="comment_has_an_author",
+            ),
+            # What is left of a deleted member's comment identifies no one.
+            models.CheckConstraint(
+                condition=Q(author_deleted=False)
+                | Q(author__isnull=True, guest_name="", guest_email="", ip_hash=""),
+                name="deleted_member_comment_is_anonymous",
             ),
             models.CheckConstraint(
                 condition=Q(parent__isnull=True, depth=1) | Q(parent__isnull=False, depth__gt=1),
@@ -269,6 +283,8 @@ class Comment(models.Model):
 
     @property
     def author_name(self) -> str:
+        if self.author_deleted:
+            return DELETED_MEMBER_NAME
         return self.author.public_name if self.author_id else self.guest_name
 
     @property

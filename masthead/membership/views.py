@@ -15,6 +15,7 @@ from masthead.core.client_ip import client_ip
 from masthead.membership import actions
 from masthead.membership.forms import ChangeEmailForm, ProfileForm, RequestLinkForm, safe_next_path
 from masthead.membership.models import LinkPurpose
+from masthead.membership.personal_data import member_data
 
 
 def _problem(request, error: actions.MembershipError, template="membership/problem.html", **context):
@@ -147,7 +148,8 @@ def change_email(request):
 def download_data(request):
     member = actions.member_of(request.user)
     response = HttpResponse(
-        json.dumps(actions.member_data(member), indent=2, ensure_ascii=False), content_type="application/json"
+        json.dumps(member_data(member, request=request), indent=2, ensure_ascii=False),
+        content_type="application/json",
     )
     response["Content-Disposition"] = 'attachment; filename="my-membership-data.json"'
     return response
