@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from masthead.accounts.models import User
 from masthead.core import ratelimit
+from masthead.core.signals import account_leaving
 from masthead.membership.access import may_use_admin
 from masthead.membership.models import (
     STATUSES_WITH_ACCESS,
@@ -20,7 +21,6 @@ from masthead.membership.models import (
     SignInLink,
     hash_token,
 )
-from masthead.membership.personal_data import forget_member
 
 
 class MembershipError(Exception):
@@ -264,8 +264,8 @@ def check_delete_account(*, member: Member) -> None:
 
 def do_delete_account(*, member: Member) -> None:
     """Delete the member's personal data, in one transaction: the account, the membership, its links, its
-    subscriptions, and what the discussion holds of them (personal_data.forget_member: comments stay, by a
-    "deleted member").
+    subscriptions, and what other apps hold of them (core.signals.account_leaving: the discussion's comments stay,
+    by a "deleted member").
 
     A subscription that would renew is cancelled at the provider first, so a deleted member is never charged
     again; if the provider can't be reached, nothing is deleted and the member is told.
@@ -284,7 +284,7 @@ def do_delete_account(*, member: Member) -> None:
             ) from error
     with transaction.atomic():
         user = member.user
-        forget_member(user)
+        account_leaving.send(sender=Member, user=user)
         if user.email:
             SignInLink.objects.filter(email__iexact=user.email).delete()
         # With the account go the membership, its subscriptions, complimentary access, the payment customer
