@@ -14,10 +14,10 @@ from masthead.annotations.display import web_annotation_collection
 from masthead.annotations.models import InlineAnchor
 from masthead.articles.models import ArticlePage
 from masthead.discussion import actions as discussion_actions
-from masthead.discussion.display import build_thread_page, chosen_sort, page_number
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.models import CommentSort
 from masthead.discussion.presentation import viewer_context
+from masthead.discussion.thread_pages import build_thread_page, chosen_sort, page_number
 from masthead.discussion.views import NOTICE_SESSION_KEY, article_anchor_url, client_ip, refuse, strict_form
 from masthead.membership.access import visibility_for_request
 

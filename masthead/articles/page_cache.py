@@ -109,7 +109,7 @@ def comments_open(request, facts: ArticleFacts, is_closed: bool | None) -> bool:
 
 
 def page_key(request, facts: ArticleFacts, stamps: Stamps, thread_row, reading) -> str:
-    from masthead.discussion.display import chosen_sort
+    from masthead.discussion.thread_pages import chosen_sort
 
     thread_stamp, is_closed = _thread_stamp(thread_row)
     parts = [

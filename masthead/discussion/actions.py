@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from masthead.discussion.errors import DiscussionError
+from masthead.discussion.markup import MalformedMarkdown, check_markdown, render_comment
 from masthead.discussion.models import (
     Ban,
     Comment,
@@ -35,7 +36,6 @@ from masthead.discussion.models import (
     WhoMayComment,
     wilson_lower_bound,
 )
-from masthead.discussion.rendering import MalformedMarkdown, check_markdown, render_comment
 from masthead.discussion.rules import CONTENT_RULES, Outcome, Submission, evaluate
 
 

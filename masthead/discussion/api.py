@@ -18,7 +18,6 @@ from masthead.articles.models import ArticlePage
 from masthead.core.stamps import StampedMemo, read_stamps_and_thread
 from masthead.core.time import from_raw_sql
 from masthead.discussion import actions
-from masthead.discussion.display import build_thread_page, page_number
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.interchange import export_threads, import_threads
 from masthead.discussion.models import Comment, CommentSort, DiscussionSettings, Thread
@@ -29,6 +28,7 @@ from masthead.discussion.presentation import (
     may_read_discussion,
     require_discussion_access,
 )
+from masthead.discussion.thread_pages import build_thread_page, page_number
 
 
 class StrictJSONParser(Parser):

@@ -13,9 +13,9 @@ from django.utils.safestring import mark_safe
 
 from masthead.core.holes import CSRF_HOLE, fill_holes, mark_filled, split_at_holes
 from masthead.discussion.actions import thread_for
-from masthead.discussion.display import build_thread_page
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.models import Comment, CommentSort, DiscussionSettings, Vote, WhoMayComment
+from masthead.discussion.thread_pages import build_thread_page
 
 # Comments can quote the article, so they belong to readers who may read all of it: the one decision is there.
 from masthead.membership.access import may_read_discussion

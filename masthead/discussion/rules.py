@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 
 from masthead.core import ratelimit
 from masthead.core.time import from_raw_sql
+from masthead.discussion.markup import count_links
 from masthead.discussion.models import (
     Ban,
     BlocklistAction,
@@ -26,7 +27,6 @@ from masthead.discussion.models import (
     Subscription,
     Thread,
 )
-from masthead.discussion.rendering import count_links
 
 
 class Outcome:

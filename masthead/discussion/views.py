@@ -11,14 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from masthead.articles.models import ArticlePage
 from masthead.discussion import actions
-from masthead.discussion.display import (
-    SORT_COOKIE,
-    build_thread_page,
-    chosen_sort,
-    page_number,
-    page_of_comment,
-)
 from masthead.discussion.errors import DiscussionError
+from masthead.discussion.markup import quote_markdown
 from masthead.discussion.models import (
     Comment,
     CommentSort,
@@ -36,7 +30,13 @@ from masthead.discussion.presentation import (
     section_context,
     viewer_context,
 )
-from masthead.discussion.rendering import quote_markdown
+from masthead.discussion.thread_pages import (
+    SORT_COOKIE,
+    build_thread_page,
+    chosen_sort,
+    page_number,
+    page_of_comment,
+)
 
 NOTICE_SESSION_KEY = "discussion_notice"
 SORT_COOKIE_AGE = 365 * 24 * 3600

@@ -60,7 +60,7 @@ def comment_passage(context, comment):
     may be made here.
     """
     try:
-        anchor = comment.inline_anchor  # loaded with the thread's comments (discussion.display)
+        anchor = comment.inline_anchor  # loaded with the thread's comments (discussion.thread_pages)
     except InlineAnchor.DoesNotExist:
         return {"anchor": None}
     return {"anchor": anchor, "article_url": anchor_article_url(context, anchor)}

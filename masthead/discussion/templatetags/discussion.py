@@ -7,7 +7,7 @@ from django.utils import formats, translation
 from django.utils.html import format_html
 
 from masthead.core.time import relative_time
-from masthead.discussion.display import chosen_sort
+from masthead.discussion.thread_pages import chosen_sort
 
 register = template.Library()
 
