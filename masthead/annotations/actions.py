@@ -27,7 +27,7 @@ from masthead.annotations.anchoring import (
 )
 from masthead.annotations.models import RESOLVED_FIELDS, AnchorState, FeedbackPoint, InlineAnchor
 from masthead.core import stamps
-from masthead.discussion import actions as discussion_actions
+from masthead.discussion.actions.comments import check_post_comment
 from masthead.discussion.errors import DiscussionError
 from masthead.membership.access import Visibility
 
@@ -117,7 +117,7 @@ def check_post_inline_comment(
     except AnchoringError as error:
         raise DiscussionError(str(error)) from error
     with transaction.atomic():
-        comment = discussion_actions.check_post_comment(
+        comment = check_post_comment(
             page=page,
             user=user,
             body=body,

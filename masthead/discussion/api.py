@@ -2,25 +2,24 @@
 
 import json
 from datetime import datetime
-from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.http import Http404, HttpResponse
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.utils import check_csrf
-from wagtail.models import Page, PageViewRestriction
 
 from masthead.articles.models import ArticlePage
-from masthead.core.stamps import StampedMemo, read_stamps_and_thread
-from masthead.core.time import from_raw_sql
-from masthead.discussion import actions
+from masthead.discussion.actions.comments import check_delete_comment, check_edit_comment, check_post_comment
+from masthead.discussion.actions.moderation import check_report_comment
+from masthead.discussion.actions.threads import thread_for
+from masthead.discussion.actions.votes import check_vote
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.interchange import export_threads, import_threads
 from masthead.discussion.models import Comment, CommentSort, DiscussionSettings, Thread
+from masthead.discussion.permissions import can_moderate
 from masthead.discussion.presentation import (
     CACHE_SECONDS,
     LOCKED_MESSAGE,
@@ -181,82 +180,25 @@ def comment_out(comment: Comment) -> dict:
     }
 
 
-# What the API reads of the article: what the gate (membership.access) and the thread's closing date need, and
-# Wagtail's own bookkeeping of a loaded page. Any other field loads when asked for.
-ARTICLE_FIELDS = [
-    field
-    for field in ArticlePage._meta.concrete_fields
-    if field.attname in {
-        "id", "content_type_id", "path", "depth", "url_path", "slug", "title", "live", "first_published_at",
-        "last_published_at", "locale_id", "page_ptr_id", "access_level",
-    }
-]
-# The article's fields by its id, kept in each process under the content stamp, which every change to a page, a
-# view restriction or a site replaces.
-_articles = StampedMemo()
-
-
-def _article(request, article_id: int) -> ArticlePage:
-    """The live, public article, with its thread attached for `actions.thread_for`.
-
-    One query, for the cache stamps and the thread's row (which the gate and the rules need anyway): the
-    article itself comes from this process's memory while the content stamp is unchanged.
-    """
+def _article(article_id: int) -> ArticlePage:
+    """The article, when it is live and public (Wagtail's `public()`: no view restriction on it or an ancestor),
+    with its thread (`thread_for` reads it from there)."""
     if not 0 < article_id < 2**63:  # no page has it, and the databases' integers hold no more
         raise Http404("No such article.")
-    stamps, thread_row = read_stamps_and_thread(article_id, getattr(request, "session", None))
-    request._masthead_stamps = stamps
-    if stamps is None:  # no stamps row (a database emptied by a test): nothing can be kept
-        values = _public_article_values(article_id)
-    else:
-        values = _articles.get(stamps.content, article_id, partial(_public_article_values, article_id))
-    if values is None:
+    article = ArticlePage.objects.live().public().select_related("discussion_thread").filter(pk=article_id).first()
+    if article is None:
         raise Http404("No such article.")
-    article = ArticlePage.from_db(connection.alias, [field.attname for field in ARTICLE_FIELDS], values)
-    thread_pk, created_at, version, is_closed, comment_count = thread_row or (None,) * 5
-    if thread_pk is not None:  # otherwise `actions.thread_for` finds or makes it
-        article._discussion_thread = Thread(
-            pk=thread_pk,
-            page=article,
-            is_closed=bool(is_closed),
-            comment_count=comment_count,
-            version=version,
-            created_at=from_raw_sql(created_at),
-        )
     return article
-
-
-def _public_article_values(article_id: int) -> tuple | None:
-    """The ARTICLE_FIELDS of the article when it is live and public, as Wagtail's `public()` decides (no view
-    restriction on the page or an ancestor); None otherwise.
-
-    Raw SQL: the ORM's version of this query cost more to compile than the database took to answer it.
-    """
-    quote = connection.ops.quote_name
-    page, article, restriction = (quote(model._meta.db_table) for model in (Page, ArticlePage, PageViewRestriction))
-    columns = ", ".join(
-        f"{'p' if field.model is Page else 'a'}.{quote(field.column)}" for field in ARTICLE_FIELDS
-    )
-    found = ArticlePage.objects.raw(
-        f"""SELECT {columns}
-            FROM {page} p JOIN {article} a ON a.page_ptr_id = p.id
-            WHERE p.id = %s AND p.live = %s AND NOT EXISTS (
-                SELECT 1 FROM {restriction} r JOIN {page} rp ON rp.id = r.page_id
-                WHERE SUBSTR(p.path, 1, LENGTH(rp.path)) = rp.path)""",  # noqa: S608 (names from the models)
-        [article_id, True],
-    )
-    article = next(iter(found), None)
-    return None if article is None else tuple(getattr(article, field.attname) for field in ARTICLE_FIELDS)
 
 
 @api.get("/threads/{article_id}", response=ThreadOut, summary="A page of a thread's conversations")
 def get_thread(request, article_id: int, sort: CommentSort = CommentSort.OLDEST, page: int = 1):
-    article = _article(request, article_id)
+    article = _article(article_id)
     if page_number(page) is None:
         raise DiscussionError("page must be a whole number from 1.")
     if not may_read_discussion(request, article):
         raise DiscussionError(LOCKED_MESSAGE, status=403)
-    thread = actions.thread_for(article, create=False)
+    thread = thread_for(article, create=False)
     thread.page = article
     # Signed-out readers share one answer per thread version (see presentation.comments_block).
     key = f"discussion:json:{cache_stamp(thread)}:{sort}:{page}"
@@ -285,9 +227,9 @@ def get_thread(request, article_id: int, sort: CommentSort = CommentSort.OLDEST,
 @api.post("/threads/{article_id}/comments", response={201: CommentOut}, summary="Post a comment or a reply")
 def post_comment(request, article_id: int, payload: PostIn):
     require_csrf(request)
-    article = _article(request, article_id)
+    article = _article(article_id)
     require_discussion_access(request, article)
-    comment = actions.check_post_comment(
+    comment = check_post_comment(
         page=article,
         user=request.user,
         body=payload.body,
@@ -310,27 +252,27 @@ def vote(request, comment_id: int, payload: VoteIn):
     from masthead.discussion.views import require_discussion_access_to_comment
 
     require_discussion_access_to_comment(request, comment_id)  # the answer carries the comment's text
-    comment = actions.check_vote(comment_id=comment_id, user=request.user, value=payload.value)
+    comment = check_vote(comment_id=comment_id, user=request.user, value=payload.value)
     return comment_out(comment)
 
 
 @api.patch("/comments/{comment_id}", response=CommentOut, summary="Edit your comment (within the edit window)")
 def edit(request, comment_id: int, payload: EditIn):
     require_csrf(request)
-    return comment_out(actions.check_edit_comment(comment_id=comment_id, user=request.user, body=payload.body))
+    return comment_out(check_edit_comment(comment_id=comment_id, user=request.user, body=payload.body))
 
 
 @api.delete("/comments/{comment_id}", response=Message, summary="Delete your comment")
 def delete(request, comment_id: int):
     require_csrf(request)
-    placeholder = actions.check_delete_comment(comment_id=comment_id, user=request.user)
+    placeholder = check_delete_comment(comment_id=comment_id, user=request.user)
     return {"detail": "Deleted; kept as a placeholder for its replies." if placeholder else "Deleted."}
 
 
 @api.post("/comments/{comment_id}/reports", response={201: Message}, summary="Report a comment to the editors")
 def report(request, comment_id: int, payload: ReportIn):
     require_csrf(request)
-    actions.check_report_comment(
+    check_report_comment(
         comment_id=comment_id,
         user=request.user,
         reason=payload.reason,
@@ -341,7 +283,7 @@ def report(request, comment_id: int, payload: ReportIn):
 
 
 def _require_moderator(request) -> None:
-    if not actions.can_moderate(request.user):
+    if not can_moderate(request.user):
         raise HttpError(403, "Only editors who moderate comments may export or import them.")
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from masthead.accounts.models import User
 from masthead.articles.models import ArticlePage
-from masthead.discussion.actions import recount_votes
+from masthead.discussion.actions.votes import recount_votes
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.markup import render_comment
 from masthead.discussion.models import Comment, CommentStatus, ModerationAction, ModerationEvent, Thread, Vote

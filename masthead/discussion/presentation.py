@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from masthead.core.holes import CSRF_HOLE, fill_holes, mark_filled, split_at_holes
-from masthead.discussion.actions import thread_for
+from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.models import Comment, CommentSort, DiscussionSettings, Vote, WhoMayComment
 from masthead.discussion.thread_pages import build_thread_page

@@ -121,6 +121,6 @@ def send_guest_confirmation(address_id: int) -> int:
 
 @task()
 def purge_ip_hashes() -> int:
-    from masthead.discussion.actions import do_purge_ip_hashes
+    from masthead.discussion.actions.privacy import do_purge_ip_hashes
 
     return do_purge_ip_hashes()

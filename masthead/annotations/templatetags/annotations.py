@@ -17,7 +17,7 @@ def inline_feedback(context):
     The body HTML is cached per access class and knows nothing of comments; the passages come beside it as
     data, positioned by block id and offsets that the server resolved (never recomputed in the browser).
     """
-    from masthead.discussion.actions import thread_for
+    from masthead.discussion.actions.threads import thread_for
     from masthead.discussion.presentation import viewer_context
 
     article, reading, request = context["page"], context["reading"], context["request"]

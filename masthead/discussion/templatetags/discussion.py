@@ -7,6 +7,7 @@ from django.utils import formats, translation
 from django.utils.html import format_html
 
 from masthead.core.time import relative_time
+from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.thread_pages import chosen_sort
 
 register = template.Library()
@@ -59,10 +60,4 @@ def discussion_comment_count(article) -> int:
     """Visible comments on an article: the listing's annotation when present, else its thread's count."""
     if hasattr(article, "comment_count"):
         return article.comment_count or 0
-    from masthead.discussion.models import Thread
-
-    thread = getattr(article, "_discussion_thread", None)
-    if thread is None:
-        thread = Thread.objects.filter(page=article.pk).first() or Thread(page_id=article.pk)
-        article._discussion_thread = thread
-    return thread.comment_count
+    return thread_for(article, create=False).comment_count

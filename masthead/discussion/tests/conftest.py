@@ -35,6 +35,6 @@ def _empty_cache():
 def _no_ip_purge_from_posts(monkeypatch):
     # The write path queues the IP-hash purge once an hour per process; left on, whichever test posts first
     # would see one more on-commit callback. test_privacy.py turns it back on where it is the subject.
-    from masthead.discussion import actions
+    from masthead.discussion.actions import privacy
 
-    monkeypatch.setattr(actions, "_next_ip_purge_check", float("inf"))
+    monkeypatch.setattr(privacy, "_next_ip_purge_check", float("inf"))

@@ -6,25 +6,28 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from masthead.discussion import actions
+from masthead.discussion.actions import privacy
+from masthead.discussion.actions.comments import check_post_comment
+from masthead.discussion.actions.moderation import check_report_comment
+from masthead.discussion.actions.privacy import IP_PURGE_CACHE_KEY, IP_PURGE_INTERVAL_SECONDS
 from masthead.discussion.models import Comment, Flag
 
 pytestmark = pytest.mark.django_db
 
 
 def post(article, user, body, ip="198.51.100.7"):
-    return actions.check_post_comment(page=article, user=user, body=body, ip=ip)
+    return check_post_comment(page=article, user=user, body=body, ip=ip)
 
 
 def arm():
     """As in a fresh process, with no purge queued by anyone this hour (the suite's conftest disarms it)."""
-    actions._next_ip_purge_check = 0.0
-    cache.delete(actions.IP_PURGE_CACHE_KEY)
+    privacy._next_ip_purge_check = 0.0
+    cache.delete(IP_PURGE_CACHE_KEY)
 
 
 @pytest.fixture
 def purge_on(monkeypatch):
-    monkeypatch.setattr(actions, "_next_ip_purge_check", 0.0)
+    monkeypatch.setattr(privacy, "_next_ip_purge_check", 0.0)
     arm()
 
 
@@ -37,7 +40,7 @@ def test_a_post_queues_the_purge_and_old_hashes_go(
 ):
     old = post(article, member, "From last month")
     _age(Comment, old.pk, 31)
-    flag = actions.check_report_comment(comment_id=old.pk, user=None, reason="spam", ip="198.51.100.9")
+    flag = check_report_comment(comment_id=old.pk, user=None, reason="spam", ip="198.51.100.9")
     _age(Flag, flag.pk, 31)
     arm()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -64,7 +67,7 @@ def test_the_purge_is_queued_at_most_once_an_hour(purge_on, article, member, dja
 
 def test_another_process_that_already_queued_it_wins(purge_on, article, member, django_capture_on_commit_callbacks):
     # Another worker process queued the purge within the hour: the shared cache key says so.
-    cache.set(actions.IP_PURGE_CACHE_KEY, True, 3600)
+    cache.set(IP_PURGE_CACHE_KEY, True, 3600)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         post(article, member, "one")
     assert len(callbacks) == 0
@@ -74,11 +77,11 @@ def test_after_an_hour_the_purge_is_queued_again(
     purge_on, monkeypatch, article, member, django_capture_on_commit_callbacks
 ):
     clock = [1000.0]
-    monkeypatch.setattr(actions.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(privacy.time, "monotonic", lambda: clock[0])
     with django_capture_on_commit_callbacks(execute=True) as first:
         post(article, member, "one")
-    clock[0] += actions.IP_PURGE_INTERVAL_SECONDS + 1
-    cache.delete(actions.IP_PURGE_CACHE_KEY)  # the shared key has expired too
+    clock[0] += IP_PURGE_INTERVAL_SECONDS + 1
+    cache.delete(IP_PURGE_CACHE_KEY)  # the shared key has expired too
     with django_capture_on_commit_callbacks(execute=True) as second:
         post(article, member, "two")
     assert len(first) == len(second) == 1
