@@ -82,6 +82,24 @@ def test_a_banned_member_is_told_until_when(article, member):
     assert not Comment.objects.exists()
 
 
+def test_of_several_bans_on_one_person_the_longest_decides(article, member):
+    from django.utils import formats
+
+    soon, later = timezone.now() + timedelta(days=2), timezone.now() + timedelta(days=5)
+    Ban.objects.create(user=member, expires_at=soon)  # by account
+    by_address = Ban.objects.create(email=member.email.upper(), expires_at=later)  # and by address, any case
+    with pytest.raises(DiscussionError) as refused:
+        post(article, member)
+    until = formats.date_format(timezone.localtime(later), "DATETIME_FORMAT")
+    assert refused.value.message == f"You cannot comment on this site until {until}."
+    by_address.expires_at = None
+    by_address.save()
+    with pytest.raises(DiscussionError, match="no longer comment"):
+        post(article, member)
+    Ban.objects.all().update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert post(article, member).status == CommentStatus.APPROVED
+
+
 def test_an_expired_ban_no_longer_applies(article, member):
     Ban.objects.create(user=member, expires_at=timezone.now() - timedelta(minutes=1))
     assert post(article, member).status == CommentStatus.APPROVED

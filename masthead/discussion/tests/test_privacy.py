@@ -9,7 +9,7 @@ from django.utils import timezone
 from masthead.discussion.actions import privacy
 from masthead.discussion.actions.comments import check_post_comment
 from masthead.discussion.actions.moderation import check_report_comment
-from masthead.discussion.actions.privacy import IP_PURGE_CACHE_KEY, IP_PURGE_INTERVAL_SECONDS
+from masthead.discussion.actions.privacy import IP_PURGE_CACHE_KEY, IP_PURGE_INTERVAL_SECONDS, hash_ip
 from masthead.discussion.models import Comment, Flag
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +85,21 @@ def test_after_an_hour_the_purge_is_queued_again(
     with django_capture_on_commit_callbacks(execute=True) as second:
         post(article, member, "two")
     assert len(first) == len(second) == 1
+
+
+def test_ip_hash_is_keyed(settings):
+    first = hash_ip("192.0.2.1")
+    settings.MASTHEAD_DISCUSSION_IP_HASH_KEY = "another key"
+    assert hash_ip("192.0.2.1") != first
+
+
+def test_ip_hashes_older_than_thirty_days_are_purged(article, member):
+    old = post(article, member, "old")
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    recent = post(article, member, "recent")
+    from masthead.discussion.tasks import purge_ip_hashes
+
+    assert purge_ip_hashes.enqueue().return_value == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.ip_hash == "" and len(recent.ip_hash) == 64
