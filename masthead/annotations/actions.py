@@ -1,5 +1,6 @@
 """Every write of inline feedback: `check_*` validates, then `do_*` stores; the comment itself goes through
-masthead.discussion.actions, so it is ruled on, counted, moderated and announced like any other comment.
+masthead.discussion.actions.comments, so it is ruled on, counted, moderated and announced like any other
+comment.
 
 Selections across two blocks are refused, not split (see anchoring.py): the reader is asked to select within
 one paragraph. Every refusal is a DiscussionError (400 unless said otherwise) raised before anything is written.
