@@ -206,7 +206,11 @@ if TESTING:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Periodic tasks and the minutes between their runs: `manage.py run_scheduler` enqueues each when due, on any
 # task backend, and a worker runs it (masthead/scheduling/README.md).
-MASTHEAD_PERIODIC_TASKS = {"masthead.articles.tasks.publish_due_pages": 1}
+MASTHEAD_PERIODIC_TASKS = {
+    "masthead.articles.tasks.publish_due_pages": 1,
+    # Commenters' IP hashes forgotten after the retention period.
+    "masthead.discussion.actions.privacy.purge_ip_hashes": 60,
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -25,10 +25,10 @@ from django.utils import timezone
 
 from masthead.accounts.models import User
 from masthead.articles.models import ArticlePage
-from masthead.discussion.actions import recount_votes
+from masthead.discussion.actions.votes import recount_votes
 from masthead.discussion.errors import DiscussionError
+from masthead.discussion.markup import render_comment
 from masthead.discussion.models import Comment, CommentStatus, ModerationAction, ModerationEvent, Thread, Vote
-from masthead.discussion.rendering import render_comment
 
 FORMAT = "masthead-comments"
 VERSION = 1

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -89,10 +89,9 @@ class DiscussionSettings(BaseGenericSetting):
     def current(cls, request=None) -> "DiscussionSettings":
         """The saved policy, or the defaults when editors never saved one: reading it never writes a row.
 
-        Every post and every page with comments reads it. When the request has read the cache stamps (with the
-        page, or with the thread in the API), it comes from this process's memory under the content stamp, which
-        saving the settings replaces: every process sees a change at once, with no query and no unpickling.
-        Otherwise (an action run outside a request) from the cache, dropped when an editor saves.
+        Every post and every page with comments reads it, so it is cached, and dropped when an editor saves. A
+        request keeps the copy it read first (`request._discussion_policy`): one cache read per request, and the
+        same policy for every decision in it.
         """
         cached = getattr(request, "_discussion_policy", None)
         if cached is not None:
@@ -126,6 +125,16 @@ class DiscussionSettings(BaseGenericSetting):
         return [line.strip().lower() for line in self.blocklist.splitlines() if line.strip()]
 
 
+class ThreadQuerySet(models.QuerySet):
+    def record_change(self, delta: int = 0) -> int:
+        """Record a change readers can see: the visible count moves by `delta` and the version goes up.
+
+        The database adds, in one UPDATE, so concurrent writes never overwrite each other's increments. Its row
+        lock lasts until the transaction commits: writers run it last, after every other write of theirs.
+        """
+        return self.update(comment_count=F("comment_count") + delta, version=F("version") + 1)
+
+
 class Thread(models.Model):
     """An article's discussion: whether it is open, and how many comments readers can see."""
 
@@ -138,6 +147,8 @@ class Thread(models.Model):
     # Raised by every write that changes what readers see; part of the key of the cached thread HTML and JSON.
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ThreadQuerySet.as_manager()
 
     def __str__(self):
         return f"Discussion of page {self.page_id}"
@@ -290,6 +301,11 @@ class Comment(models.Model):
     @property
     def author_email(self) -> str:
         return self.author.email if self.author_id else self.guest_email
+
+    @property
+    def is_counted(self) -> bool:
+        """Counted in the thread's `comment_count`: approved and not a deleted placeholder."""
+        return self.status == CommentStatus.APPROVED and not self.is_deleted
 
     @property
     def anchor(self) -> str:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from functools import cached_property
 
+from masthead.articles.models import AccessLevel
 from masthead.core.request_state import state_of
 from masthead.membership.access import (
     Reader,
@@ -12,7 +13,6 @@ from masthead.membership.access import (
     reader_for_request,
 )
 from masthead.membership.metering import Meter
-from masthead.articles.models import AccessLevel
 from masthead.membership.models import GateMode, Tier
 from masthead.membership.payments import get_backend
 

@@ -13,7 +13,7 @@ from masthead.accounts.models import User
 from masthead.annotations.factories import make_inline_comment
 from masthead.annotations.models import InlineAnchor
 from masthead.articles.factories import make_article, paragraph
-from masthead.discussion import actions as discussion_actions
+from masthead.discussion.actions import moderation, subscriptions, votes
 from masthead.discussion.factories import make_comment
 from masthead.discussion.models import (
     Comment,
@@ -22,9 +22,11 @@ from masthead.discussion.models import (
     GuestAddress,
     ModerationAction,
     ModerationEvent,
-    Subscription as Follow,
     Thread,
     Vote,
+)
+from masthead.discussion.models import (
+    Subscription as Follow,
 )
 from masthead.membership.factories import MemberFactory, SubscriptionFactory
 from masthead.membership.models import Member, SignInLink, Subscription, hash_token
@@ -95,13 +97,13 @@ def test_a_commenter_deletes_their_account_and_the_conversation_stays_by_a_delet
     inline = make_inline_comment(article=article, words="a third of its capacity", author=user, body="Since when?")
     thread = Thread.objects.get(page=article)
     Comment.objects.filter(author=user).update(ip_hash="a" * 64)
-    discussion_actions.do_vote(comment=others, voter=user, value=1)
-    discussion_actions.do_vote(comment=others, voter=third, value=1)
-    discussion_actions.do_vote(comment=answer, voter=user, value=-1)
-    discussion_actions.do_vote(comment=theirs, voter=other, value=1)
-    discussion_actions.do_report_comment(comment=others, reporter=user, reason="off_topic", note="", ip_hash="b" * 64)
-    discussion_actions.do_subscribe_thread(thread=thread, user=user)
-    discussion_actions.do_subscribe_thread(thread=thread, user=third)
+    votes.do_vote(comment=others, voter=user, value=1)
+    votes.do_vote(comment=others, voter=third, value=1)
+    votes.do_vote(comment=answer, voter=user, value=-1)
+    votes.do_vote(comment=theirs, voter=other, value=1)
+    moderation.do_report_comment(comment=others, reporter=user, reason="off_topic", note="", ip_hash="b" * 64)
+    subscriptions.do_subscribe_thread(thread=thread, user=user)
+    subscriptions.do_subscribe_thread(thread=thread, user=third)
     # Before joining, they commented as a guest with the same address and followed the replies.
     as_guest = make_comment(article=article, guest_name="Lena (guest)", guest_email=EMAIL.upper(), body="Guest words.")
     guest_address = GuestAddress.objects.create(email=EMAIL, confirmed_at=timezone.now())
@@ -175,7 +177,7 @@ def test_a_commenter_deletes_their_account_and_the_conversation_stays_by_a_delet
 
     # Their comment still waiting for approval is approved later: followers read it as a deleted member's.
     with django_capture_on_commit_callbacks(execute=True):
-        discussion_actions.check_moderate(comment_ids=[held.pk], action=ModerationAction.APPROVE, editor=editor)
+        moderation.check_moderate(comment_ids=[held.pk], action=ModerationAction.APPROVE, editor=editor)
     (mail,) = smtp_inbox.to(third.email)
     assert "deleted member commented on" in mail.get_content() and NAME not in mail.get_content()
 
@@ -183,7 +185,7 @@ def test_a_commenter_deletes_their_account_and_the_conversation_stays_by_a_delet
 def test_banning_a_deleted_members_comment_names_nobody_and_does_not_fail(article, leaving):
     comment = make_comment(article=article, author=leaving.user, status=CommentStatus.PENDING)
     assert delete_account(signed_in(leaving.user)).status_code == 200
-    discussion_actions.check_moderate(comment_ids=[comment.pk], action=ModerationAction.BAN, editor=StaffFactory())
+    moderation.check_moderate(comment_ids=[comment.pk], action=ModerationAction.BAN, editor=StaffFactory())
     assert ModerationEvent.objects.get(comment=comment).detail.startswith("Nobody to ban")
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from masthead.accounts.factories import StaffFactory, UserFactory
 from masthead.annotations.factories import make_inline_comment
 from masthead.articles.factories import make_article, paragraph
-from masthead.discussion import actions as discussion_actions
+from masthead.discussion.actions import moderation, subscriptions, votes
 from masthead.discussion.factories import make_comment
 from masthead.discussion.models import Ban, GuestAddress, Thread
 from masthead.discussion.models import Subscription as Follow
@@ -77,11 +77,11 @@ def test_the_download_holds_one_of_everything_kept_about_the_member(article, mem
     make_comment(parent=others, author=user, body="The minutes show it.")
     make_inline_comment(article=article, words="a third of its capacity", author=user, body="Since when?")
     make_comment(article=article, guest_name="Dana as a guest", guest_email=EMAIL, body="Before I joined.")
-    discussion_actions.do_vote(comment=others, voter=user, value=1)
-    discussion_actions.do_report_comment(comment=others, reporter=user, reason="off_topic", note="Not about water",
+    votes.do_vote(comment=others, voter=user, value=1)
+    moderation.do_report_comment(comment=others, reporter=user, reason="off_topic", note="Not about water",
                                          ip_hash="")
     thread = Thread.objects.get(page=article)
-    discussion_actions.do_subscribe_thread(thread=thread, user=user)
+    subscriptions.do_subscribe_thread(thread=thread, user=user)
     address = GuestAddress.objects.create(email=EMAIL)
     Follow.objects.create(thread=thread, comment=others, guest=address)
     Ban.objects.create(user=user, reason="Shouting", created_by=StaffFactory())
@@ -152,9 +152,9 @@ def test_the_downloads_queries_do_not_grow_with_what_the_member_wrote(
         others = make_comment(article=article, author=other)
         make_comment(parent=others, author=member.user)
         make_inline_comment(article=article, words="a third of its capacity", author=member.user)
-        discussion_actions.do_vote(comment=others, voter=member.user, value=1)
-        discussion_actions.do_report_comment(comment=others, reporter=member.user, reason="spam", note="", ip_hash="")
-        discussion_actions.do_subscribe_thread(thread=comment.thread, user=member.user)
+        votes.do_vote(comment=others, voter=member.user, value=1)
+        moderation.do_report_comment(comment=others, reporter=member.user, reason="spam", note="", ip_hash="")
+        subscriptions.do_subscribe_thread(thread=comment.thread, user=member.user)
         SubscriptionFactory(member=member, status="canceled")
         ComplimentaryAccessFactory(member=member)
 
