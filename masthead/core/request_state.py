@@ -27,8 +27,11 @@ class RequestState:
     # True when the response holds something meant for this reader once (a notice after posting): such a
     # response is never cached for other readers.
     one_off: bool = False
-    # delivery: the cache stamps read for this request (delivery.stamps.Stamps).
+    # delivery: the cache stamps read for this request (delivery.stamps.Stamps), and the thread state of the
+    # article `thread_of` read with them (delivery.stamps.ThreadState).
     stamps: Any = None
+    thread: Any = None
+    thread_of: int | None = None
 
 
 def state_of(request) -> RequestState:

@@ -30,7 +30,13 @@ from masthead.core.holes import split_at_holes
 from masthead.core.request_state import state_of
 from masthead.core.time import local_today
 from masthead.delivery.holes import holds_a_real_token, personalise
-from masthead.delivery.stamps import StampedMemo, Stamps, ThreadState, read_thread_state, stamps_for_request
+from masthead.delivery.stamps import (
+    StampedMemo,
+    Stamps,
+    ThreadState,
+    stamps_for_request,
+    thread_state_for_request,
+)
 from masthead.discussion.models import DiscussionSettings
 from masthead.discussion.thread_pages import chosen_sort
 from masthead.membership.access import GatePolicy, reader_for_request, reader_for_user
@@ -152,7 +158,8 @@ def serve_cached(request, route: Route, stamps: Stamps) -> HttpResponse | None:
     if not cacheable_request(request, stamps):
         return None
     reading = article_reading(route.facts, request)
-    entry = cache.get(page_key(request, route.facts, stamps, read_thread_state(route.facts.pk), reading))
+    thread = thread_state_for_request(request, route.facts.pk)
+    entry = cache.get(page_key(request, route.facts, stamps, thread, reading))
     if entry is None:
         return None
     parts, shown = entry
@@ -168,7 +175,8 @@ def serve_article_page(article, request, serve) -> HttpResponse:
     key = None
     if cacheable_request(request, stamps):
         reading = article_reading(article, request)
-        key = page_key(request, ArticleFacts.of(article), stamps, read_thread_state(article.pk), reading)
+        thread = thread_state_for_request(request, article.pk)
+        key = page_key(request, ArticleFacts.of(article), stamps, thread, reading)
     state.shares_sections = True
     response = serve()
     if hasattr(response, "render") and not response.is_rendered:
@@ -202,8 +210,8 @@ class ArticlePageCacheMiddleware:
             return None
         # Read before routing even when nothing is cached yet: the page then rendered is at least as new as
         # the stamp it is stored under.
-        stamps = stamps_for_request(request)
         route = cache.get(route_key(request))
+        stamps = stamps_for_request(request, route.facts.pk if route else None)
         if route is None or stamps is None or route.content_stamp != stamps.content:
             return None
         return serve_cached(request, route, stamps)
