@@ -114,7 +114,8 @@ def search_articles(query: ParsedQuery, reader: Reader, *, policy) -> SearchResu
     authors = search_authors(query)
     is_fuzzy = False
     if not matches and not authors and fuzzy_search_available():
-        matches, is_fuzzy = _matching_articles(query.fuzzy(), reader, policy), True
+        matches = _matching_articles(query.fuzzy(), reader, policy)
+        is_fuzzy = bool(matches)
     terms = list(query.words)
     return SearchResults(
         articles=[
