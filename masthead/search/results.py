@@ -102,6 +102,11 @@ def _matching_articles(backend_query, reader: Reader, policy) -> list[tuple[Arti
     return found
 
 
+def _text_after_title(article: ArticlePage, visibility: Visibility) -> str:
+    # The result shows the title above the snippet already.
+    return visible_text(article, visibility).removeprefix(article.title).lstrip()
+
+
 def search_authors(query: ParsedQuery) -> list[Author]:
     # Author names are public: a plain match on the name, any word in any order.
     return list(get_search_backend().search(" ".join(query.words), Author, operator="and")[:MAX_AUTHORS])
@@ -121,7 +126,7 @@ def search_articles(query: ParsedQuery, reader: Reader, *, policy) -> SearchResu
         articles=[
             SearchResult(
                 article=article,
-                snippet=snippet_for(visible_text(article, visibility), terms),
+                snippet=snippet_for(_text_after_title(article, visibility), terms),
                 is_gated=visibility != Visibility.ALL,
             )
             for article, visibility in matches
