@@ -1,443 +1,325 @@
-"""Article-page benchmark: anonymous GETs of a ~1,500-word demo article served by gunicorn, measured with wrk.
+"""Article-page benchmark: anonymous GETs of a ~1,500-word demo article, with the page caches on and off.
 
-The site runs with production settings (DEBUG off, collected static files, 2 gunicorn workers) against a fresh
-SQLite database in a temporary folder, so the developer's var/ is never touched. Only 127.0.0.1 is contacted.
-Results are printed and written to bench/results/article_page.md.
+One run serves the demo publication (production settings, a fresh SQLite database in a temporary folder) from
+two gunicorns side by side: one as shipped, with the article page and body caches at their defaults, and one
+with both set to 0, so that every request renders the page. wrk measures them in alternating rounds, so that
+both see the same machine. Only 127.0.0.1 is contacted. Results are printed and written to
+bench/results/article_page.md; the server-side pieces are bench.serving's.
 """
 
 import argparse
-import contextlib
-import html
-import importlib.metadata
 import os
-import platform
 import re
-import secrets
 import shlex
 import signal
-import socket
-import subprocess
+import statistics
 import sys
 import tempfile
-import time
-import tomllib
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from html.parser import HTMLParser
+from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-ARTICLES_DIR = PROJECT_DIR / "masthead" / "demo" / "content" / "articles"
+from bench.serving import (
+    PROJECT_DIR,
+    WARM_UP_SECONDS,
+    WORKERS,
+    WRK_STATUS_SCRIPT,
+    WRK_THREADS,
+    BenchError,
+    WrkResult,
+    closest_demo_article,
+    free_port,
+    machine_description,
+    manage,
+    parse_wrk,
+    prepare_site,
+    run_wrk,
+    served_word_count,
+    site_environment,
+    start_gunicorn,
+    stop_gunicorn,
+    wait_until_serving,
+    workers_cpu_seconds,
+    wrk_command,
+)
+
 RESULTS_FILE = Path(__file__).resolve().parent / "results" / "article_page.md"
-
-TARGET_WORDS = 1_500
-TARGET_REQUESTS_PER_SECOND = 400
-WORKERS = 2
-WRK_THREADS = 2
-WARM_UP_SECONDS = 2
 QUICK_SECONDS = 3
-RSS_POLL_SECONDS = 0.1
-SETUP_TIMEOUT_SECONDS = 300
-START_TIMEOUT_SECONDS = 30
-STOP_TIMEOUT_SECONDS = 15
-
-# wrk's own "Non-2xx or 3xx" line lets redirects through; this counts every status outside 200-299.
-WRK_STATUS_SCRIPT = """
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) non2xx = 0 end
-function response(status, headers, body)
-  if status < 200 or status > 299 then non2xx = non2xx + 1 end
-end
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do total = total + thread:get("non2xx") end
-  io.write(string.format("non-2xx responses: %d\\n", total))
-end
-"""
-
-
-class BenchError(Exception):
-    """The benchmark could not run, or ran and saw something that makes its figures meaningless."""
+CACHE_SETTINGS = ("MASTHEAD_ARTICLE_PAGE_CACHE_SECONDS", "MASTHEAD_ARTICLE_CACHE_SECONDS")
 
 
 @dataclass
-class WrkResult:
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-    non_2xx: int
-    socket_errors: int  # timeouts included
-    timeouts: int
-    output: str
+class Configuration:
+    name: str
+    description: str
+    cache_environment: dict[str, str]  # empty: the settings' own defaults
+    settings_seen: str = ""  # the cache settings as Django read them from this configuration's environment
+    rounds: list[WrkResult] = field(default_factory=list)
+    server_cpu_ms: list[float] = field(default_factory=list)  # per round
+    peak_rss: list[float] = field(default_factory=list)  # MiB, per round
+
+    def median(self, attribute: str) -> float:
+        return statistics.median(getattr(result, attribute) for result in self.rounds)
+
+
+def configurations() -> list[Configuration]:
+    return [
+        Configuration("cached", "as shipped: the article page and body caches at their defaults", {}),
+        Configuration(
+            "uncached",
+            "a cold render: both caches off (`0`) in gunicorn's environment; every other cache as shipped",
+            dict.fromkeys(CACHE_SETTINGS, "0"),
+        ),
+    ]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.article_page", description=__doc__.splitlines()[0])
     length = parser.add_mutually_exclusive_group()
-    length.add_argument("--duration", type=int, default=15, help="seconds of measured load (default 15)")
-    length.add_argument("--quick", action="store_true", help=f"a {QUICK_SECONDS} s smoke run")
+    length.add_argument(
+        "--duration", type=int, default=10, help="seconds of measured load per series (default 10)"
+    )
+    length.add_argument("--quick", action="store_true", help=f"{QUICK_SECONDS} s series: a smoke run")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating rounds per configuration (default 3)"
+    )
     parser.add_argument("--concurrency", type=int, default=16, help="open connections (default 16)")
     parser.add_argument("--url-path", help="page to measure (default: the demo article nearest 1,500 words)")
     args = parser.parse_args(argv)
     if args.quick:
         args.duration = QUICK_SECONDS
-    if args.duration < 1 or args.concurrency < WRK_THREADS:
-        parser.error(f"--duration must be at least 1 and --concurrency at least {WRK_THREADS}")
+    if args.duration < 1 or args.rounds < 1 or args.concurrency < WRK_THREADS:
+        parser.error(f"--duration and --rounds must be at least 1, --concurrency at least {WRK_THREADS}")
     if args.url_path is not None and not args.url_path.startswith("/"):
         parser.error("--url-path must start with /")
     return args
 
 
-def markup_word_count(body: str) -> int:
-    """Words in a demo body, not counting link targets or the mark-up symbols (##, !!, >, |)."""
-    body = re.sub(r"\]\([^)]*\)", "]", body)
-    return sum(1 for token in body.split() if re.search(r"\w", token))
+def environment_for(site_env: dict[str, str], configuration: Configuration) -> dict[str, str]:
+    """The site's environment with this configuration's cache settings; the developer's own never leak in."""
+    env = {name: value for name, value in site_env.items() if name not in CACHE_SETTINGS}
+    return {**env, **configuration.cache_environment}
 
 
-def closest_demo_article(target_words: int = TARGET_WORDS) -> tuple[str, int]:
-    """The URL path and body word count of the demo article whose length is closest to target_words."""
-    articles = []
-    for path in sorted(ARTICLES_DIR.glob("*.toml")):
-        with path.open("rb") as file:
-            article = tomllib.load(file)
-        articles.append((f"/{article['section']}/{article['slug']}/", markup_word_count(article["body"])))
-    if not articles:
-        raise BenchError(f"no demo articles in {ARTICLES_DIR}")
-    return min(articles, key=lambda article: abs(article[1] - target_words))
-
-
-class _ArticleBodyText(HTMLParser):
-    """Collects the text inside <div class="article-body"> (nested divs included)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "div" and (self.depth or ("class", "article-body") in attrs):
-            self.depth += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "div" and self.depth:
-            self.depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self.depth:
-            self.text.append(data)
-
-
-def served_word_count(page_html: str) -> int:
-    """Words a reader sees in the served article body (captions and the pull quote included)."""
-    parser = _ArticleBodyText()
-    parser.feed(page_html)
-    return len(html.unescape(" ".join(parser.text)).split())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def site_environment(var_dir: Path, port: int) -> dict[str, str]:
-    """The environment for manage.py and gunicorn: production settings, everything stored under var_dir."""
-    env = dict(os.environ)
-    # A developer's own database, cache, media folder or test switch must not leak into the run.
-    for name in ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "ALLOWED_HOSTS", "MASTHEAD_TESTING"):
-        env.pop(name, None)
-    env.update(
-        DJANGO_SETTINGS_MODULE="masthead.settings",
-        DEBUG="0",
-        MASTHEAD_VAR_DIR=str(var_dir),
-        MASTHEAD_BASE_URL=f"http://127.0.0.1:{port}",
-        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(60),
+def cache_settings_seen(env: dict[str, str]) -> str:
+    """The cache settings as Django reads them from env: proof that the configuration reached the settings."""
+    code = "from django.conf import settings; " + "; ".join(
+        f"print('{name} =', settings.{name})" for name in CACHE_SETTINGS
     )
-    return env
+    output = manage(env, "shell", "-c", code, what="reading the cache settings")
+    return ", ".join(line.strip() for line in output.splitlines() if line.startswith(CACHE_SETTINGS))
 
 
-def manage(env: dict[str, str], *args: str, what: str) -> str:
-    """Run a manage.py command against the benchmark's site; its output, or BenchError naming `what` failed."""
-    finished = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=SETUP_TIMEOUT_SECONDS,
-    )
-    if finished.returncode:
-        raise BenchError(f"{what} failed:\n{finished.stdout}{finished.stderr}")
-    return finished.stdout
+def measure(url: str, seconds: int, concurrency: int, script: Path, master_pid: int):
+    """wrk's result for one series, the peak worker RSS (MiB) and the workers' CPU per request served (ms)."""
+    cpu_before = workers_cpu_seconds(master_pid)
+    output, peak_rss = run_wrk(wrk_command(url, seconds, concurrency, script), seconds, master_pid)
+    cpu_spent = workers_cpu_seconds(master_pid) - cpu_before
+    result = parse_wrk(output)
+    completed = int(re.search(r"^\s*(\d+) requests in", output, re.MULTILINE).group(1))
+    return result, peak_rss, (cpu_spent / completed * 1000 if completed else float("nan"))
 
 
-def prepare_site(env: dict[str, str]) -> None:
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["load_demo"]):
-        print(f"manage.py {' '.join(command)}", flush=True)
-        manage(env, *command, "--verbosity", "0", what=f"manage.py {command[0]}")
-
-
-def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
-    # A session of its own, so that stopping it reaches the master and every worker at once.
-    with log_path.open("wb") as log:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "masthead.wsgi",
-                f"--bind=127.0.0.1:{port}",
-                f"--workers={WORKERS}",
-            ],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+def benchmark(args: argparse.Namespace, var_dir: Path, command: str) -> tuple[str, list[Configuration]]:
+    machine = machine_description()
+    url_path, demo_words = (args.url_path, None) if args.url_path else closest_demo_article()
+    ports = [free_port()]
+    while len(ports) < 2:  # the first probe's port is free again once probed, so it may come back
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    # Both servers get the first port's base URL, so that they serve byte-for-byte the same page.
+    site_env = site_environment(var_dir, ports[0])
+    prepare_site(site_env)
+    script = var_dir / "count_non_2xx.lua"
+    script.write_text(WRK_STATUS_SCRIPT)
+    configs = configurations()
+    urls, servers, logs = {}, {}, {}
+    try:
+        for config, port in zip(configs, ports, strict=True):
+            env = environment_for(site_env, config)
+            config.settings_seen = cache_settings_seen(env)
+            urls[config.name] = f"http://127.0.0.1:{port}{url_path}"
+            logs[config.name] = var_dir / f"gunicorn-{config.name}.log"
+            servers[config.name] = start_gunicorn(env, port, logs[config.name])
+        words = {}
+        for config in configs:
+            words[config.name] = served_word_count(
+                wait_until_serving(servers[config.name], urls[config.name])
+            )
+            print(f"{config.name}: serving {urls[config.name]} ({config.settings_seen})", flush=True)
+        if len(set(words.values())) != 1:
+            raise BenchError(f"the two servers served different article bodies (words: {words})")
+        in_demo_file = f", {demo_words:,} in the demo file" if demo_words else ""
+        print(f"GET 200, {words['cached']:,} words served{in_demo_file}", flush=True)
+        for config in configs:  # warm both up before measuring either
+            print(f"Warming up {config.name} for {WARM_UP_SECONDS} s", flush=True)
+            measure(urls[config.name], WARM_UP_SECONDS, args.concurrency, script, servers[config.name].pid)
+        print(
+            f"{args.rounds} round(s) of {args.duration} s per configuration at concurrency {args.concurrency}"
         )
-
-
-def stop_gunicorn(server: subprocess.Popen) -> None:
-    """Stop the master and its workers: politely first, then, if they linger, for certain."""
-    for stop_signal in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, stop_signal)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=STOP_TIMEOUT_SECONDS)
-            return
-
-
-def fetch(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, ""
-
-
-def wait_until_serving(server: subprocess.Popen, url: str) -> str:
-    """The page's HTML once gunicorn answers 200 for it; a BenchError if it exits or answers otherwise."""
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise BenchError(f"gunicorn exited with status {server.returncode} before serving")
-        try:
-            status, body = fetch(url)
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-            continue
-        if status != 200:
-            raise BenchError(f"GET {url} answered {status}, not 200")
-        return body
-    raise BenchError(f"gunicorn did not serve {url} within {START_TIMEOUT_SECONDS} s")
-
-
-def worker_pids(master_pid: int) -> list[int]:
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # the process ended while we looked
-        if int(fields[1]) == master_pid:
-            pids.append(int(stat.parent.name))
-    return pids
-
-
-def rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def wrk_command(url: str, seconds: int, concurrency: int, script: Path) -> list[str]:
-    threads, connections, duration = f"-t{WRK_THREADS}", f"-c{concurrency}", f"-d{seconds}s"
-    return ["wrk", "--latency", threads, connections, duration, "-s", str(script), url]
-
-
-def run_wrk(command: list[str], seconds: int, master_pid: int) -> tuple[str, float]:
-    """Run wrk to completion; return its output and the peak RSS of the largest gunicorn worker, in MiB."""
-    peak_rss = 0.0
-    wrk = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + seconds + 30
-        while wrk.poll() is None:
-            if time.monotonic() > deadline:
-                raise BenchError(f"wrk did not finish within {seconds + 30} s")
-            peak_rss = max([peak_rss, *(rss_mib(pid) for pid in worker_pids(master_pid))])
-            time.sleep(RSS_POLL_SECONDS)
-        output = wrk.stdout.read()
+        for round_number in range(args.rounds):
+            # Alternate who goes first, so that neither always follows the other's load.
+            for config in configs if round_number % 2 == 0 else configs[::-1]:
+                result, peak_rss, cpu_ms = measure(
+                    urls[config.name], args.duration, args.concurrency, script, servers[config.name].pid
+                )
+                config.rounds.append(result)
+                config.peak_rss.append(peak_rss)
+                config.server_cpu_ms.append(cpu_ms)
+                print(
+                    f"  round {round_number + 1}, {config.name}: "
+                    f"{result.requests_per_second:.1f} requests/s, "
+                    f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, non-2xx {result.non_2xx}, "
+                    f"timeouts {result.timeouts}, "
+                    f"server CPU {cpu_ms:.2f} ms/request, peak worker RSS {peak_rss:.1f} MiB",
+                    flush=True,
+                )
+    except BenchError:
+        for name, log in logs.items():
+            if log.exists():
+                print(f"gunicorn's log ({name}):\n{log.read_text()}", file=sys.stderr)
+        raise
     finally:
-        if wrk.poll() is None:
-            wrk.kill()
-        wrk.wait()
-        wrk.stdout.close()
-    if wrk.returncode:
-        raise BenchError(f"wrk exited with status {wrk.returncode}:\n{output}")
-    if not peak_rss:
-        raise BenchError(f"found no gunicorn workers under process {master_pid}")
-    return output, peak_rss
-
-
-def milliseconds(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1, "s": 1_000, "m": 60_000}[unit]
-
-
-def parse_wrk(output: str) -> WrkResult:
-    def find(pattern: str) -> re.Match:
-        match = re.search(pattern, output, re.MULTILINE)
-        if not match:
-            raise BenchError(f"no {pattern!r} in wrk's output:\n{output}")
-        return match
-
-    # wrk prints this line only when there were errors; a timeout is a request slower than 2 s.
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    connect, read, write, timeouts = map(int, errors.groups()) if errors else (0, 0, 0, 0)
-    return WrkResult(
-        requests_per_second=float(find(r"^Requests/sec:\s+([\d.]+)").group(1)),
-        p50_ms=milliseconds(find(r"^\s+50%\s+(\S+)").group(1)),
-        p99_ms=milliseconds(find(r"^\s+99%\s+(\S+)").group(1)),
-        non_2xx=int(find(r"^non-2xx responses: (\d+)").group(1)),
-        socket_errors=connect + read + write + timeouts,
-        timeouts=timeouts,
-        output=output,
-    )
-
-
-def machine_description() -> dict[str, str]:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
-    memory = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        commit = ""
-    return {
-        "CPUs (nproc)": str(len(os.sched_getaffinity(0))),
-        "CPU model": model.group(1).strip() if model else "unknown",
-        "Memory": f"{int(memory.group(1)) / 1024 / 1024:.1f} GiB" if memory else "unknown",
-        # The figures are only comparable between runs on an otherwise idle machine.
-        "Load average before the run (1, 5, 15 min)": ", ".join(f"{load:.2f}" for load in os.getloadavg()),
-        "Date (UTC)": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-        "Git commit": commit or "unknown",
-        "Python": platform.python_version(),
-        "Django": importlib.metadata.version("django"),
-        "Wagtail": importlib.metadata.version("wagtail"),
+        for server in servers.values():
+            stop_gunicorn(server)
+    # Beside the load before the run: a run that the machine's other work disturbed shows in either.
+    before = "Load average before the run (1, 5, 15 min)"
+    load_after = ", ".join(f"{load:.2f}" for load in os.getloadavg())
+    machine = {
+        **{name: value for name, value in machine.items() if name != before},
+        before: machine[before],
+        "Load average after the run (1, 5, 15 min)": load_after,
     }
+    load_command = shlex.join(wrk_command(urls["cached"], args.duration, args.concurrency, Path(script.name)))
+    text = report(
+        configs,
+        machine=machine,
+        url_path=url_path,
+        words=words["cached"],
+        command=command,
+        load_command=load_command,
+        args=args,
+    )
+    return text, configs
+
+
+def busy_warning(machine: dict[str, str]) -> str:
+    """A warning for the report when other work kept the machine busy before the run; else ''."""
+    load_before = float(machine["Load average before the run (1, 5, 15 min)"].split(",")[0])
+    cpus = int(machine["CPUs (nproc)"])
+    if load_before <= cpus / 2:
+        return ""
+    return (
+        f"**The machine was busy** (load average {load_before:.2f} on {cpus} CPUs before the run): these "
+        "figures say little about what the site serves on an idle one."
+    )
 
 
 def report(
-    result: WrkResult,
-    peak_rss: float,
+    configs: list[Configuration],
     *,
     machine: dict[str, str],
     url_path: str,
     words: int,
     command: str,
     load_command: str,
+    args: argparse.Namespace,
 ) -> str:
-    met = result.requests_per_second >= TARGET_REQUESTS_PER_SECOND
+    cached, uncached = configs
+    ratio = cached.median("requests_per_second") / uncached.median("requests_per_second")
+    cpu_ratio = statistics.median(uncached.server_cpu_ms) / statistics.median(cached.server_cpu_ms)
+    rounds = "1 round" if args.rounds == 1 else f"{args.rounds} rounds"
     lines = [
-        "# Article page benchmark",
+        "# Article page benchmark: cached and uncached",
         "",
-        f"Anonymous GET of `{url_path}` ({words:,} words in the served article body), gunicorn with "
-        f"{WORKERS} workers, production settings, a fresh SQLite database, {WARM_UP_SECONDS} s of warm-up.",
+        (
+            f"Anonymous GET of `{url_path}` ({words:,} words in the served article body) from two gunicorns "
+            f"side by side, {WORKERS} workers each, production settings, one fresh SQLite database, the "
+            f"local-memory cache. After a {WARM_UP_SECONDS} s warm-up of each, {rounds} of {args.duration} s "
+            "per configuration (alternating, the order flipped each round); figures are the median of the "
+            "rounds."
+        ),
+        "",
+        *(f"- **{config.name}**: {config.description} ({config.settings_seen})" for config in configs),
         "",
         *(f"- {name}: {value}" for name, value in machine.items()),
         f"- Command: `{command}`",
-        f"- Load: `{load_command}`",
+        f"- Load, per series (the second server on its own port): `{load_command}`",
         "",
-        "| requests/s | p50 ms | p99 ms | non-2xx | timeouts (> 2 s) | peak worker RSS MiB |",
-        "|---:|---:|---:|---:|---:|---:|",
-        f"| {result.requests_per_second:.1f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | {result.non_2xx} "
-        f"| {result.timeouts} | {peak_rss:.1f} |",
-        "",
-        *(
-            ["wrk leaves timed-out requests out of its latency figures, so p99 is an underestimate.", ""]
-            if result.timeouts
-            else []
+        (
+            "| configuration | requests/s | p50 ms | p99 ms | non-2xx | timeouts (> 2 s) "
+            "| server CPU ms/request | peak worker RSS MiB |"
         ),
-        f"Target: at least {TARGET_REQUESTS_PER_SECOND} requests/s uncached on this 2-core machine: "
-        f"**{'met' if met else 'not met'}** ({result.requests_per_second:.1f} requests/s).",
-        "",
-        "Raw wrk output:",
-        "",
-        "```",
-        result.output.rstrip(),
-        "```",
-        "",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    for config in configs:
+        lines.append(
+            f"| {config.name} | {config.median('requests_per_second'):.1f} | {config.median('p50_ms'):.1f} "
+            f"| {config.median('p99_ms'):.1f} | {sum(r.non_2xx for r in config.rounds)} "
+            f"| {sum(r.timeouts for r in config.rounds)} | {statistics.median(config.server_cpu_ms):.2f} "
+            f"| {max(config.peak_rss):.1f} |"
+        )
+    lines += [
+        "",
+        (
+            f"Measured: the cached page served **{ratio:.1f} times** the requests/s of the uncached one "
+            f"({cached.median('requests_per_second'):.1f} against "
+            f"{uncached.median('requests_per_second'):.1f}); "
+            f"an uncached request cost the server {cpu_ratio:.1f} times the CPU of a cached one."
+        ),
+        *(["", busy_warning(machine)] if busy_warning(machine) else []),
+        "",
+        (
+            "Columns: requests/s, p50 and p99 are wrk's, the median over the rounds; non-2xx and timeouts "
+            "are summed over the rounds; **server CPU** is the gunicorn workers' user + system CPU time "
+            "over a series divided by the requests it served (less swayed by other load on the machine "
+            "than requests/s); peak worker RSS is the largest worker's, the highest over the rounds. wrk "
+            "leaves timed-out requests out of its latency figures. A load average near or above the CPU "
+            "count makes the figures vary from round to round."
+        ),
+        "",
+        (
+            "| round | configuration | requests/s | p50 ms | p99 ms | non-2xx | timeouts (> 2 s) "
+            "| server CPU ms/request | peak worker RSS MiB |"
+        ),
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for index in range(args.rounds):
+        for config in configs if index % 2 == 0 else configs[::-1]:
+            result = config.rounds[index]
+            lines.append(
+                f"| {index + 1} | {config.name} | {result.requests_per_second:.1f} | {result.p50_ms:.1f} "
+                f"| {result.p99_ms:.1f} | {result.non_2xx} | {result.timeouts} "
+                f"| {config.server_cpu_ms[index]:.2f} "
+                f"| {config.peak_rss[index]:.1f} |"
+            )
+    lines += ["", "Raw wrk output of each series:", ""]
+    for index in range(args.rounds):
+        for config in configs if index % 2 == 0 else configs[::-1]:
+            lines += [
+                f"Round {index + 1}, {config.name}:",
+                "",
+                "```",
+                config.rounds[index].output.rstrip(),
+                "```",
+                "",
+            ]
     return "\n".join(lines)
 
 
-def benchmark(args: argparse.Namespace, var_dir: Path, command: str) -> None:
-    machine = machine_description()
-    url_path, demo_words = (args.url_path, None) if args.url_path else closest_demo_article()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}{url_path}"
-    env = site_environment(var_dir, port)
-    prepare_site(env)
-    script = var_dir / "count_non_2xx.lua"
-    script.write_text(WRK_STATUS_SCRIPT)
-    log_path = var_dir / "gunicorn.log"
-    server = start_gunicorn(env, port, log_path)
-    try:
-        words = served_word_count(wait_until_serving(server, url))
-        in_demo_file = f", {demo_words:,} in the demo file" if demo_words else ""
-        print(f"Serving {url} (GET 200, {words:,} words served{in_demo_file})", flush=True)
-        print(f"Warming up for {WARM_UP_SECONDS} s", flush=True)
-        warm_up = wrk_command(url, WARM_UP_SECONDS, args.concurrency, script)
-        run_wrk(warm_up, WARM_UP_SECONDS, server.pid)
-        print(f"Measuring for {args.duration} s at concurrency {args.concurrency}", flush=True)
-        measure = wrk_command(url, args.duration, args.concurrency, script)
-        output, peak_rss = run_wrk(measure, args.duration, server.pid)
-    except BenchError:
-        print(f"gunicorn's log:\n{log_path.read_text()}", file=sys.stderr)
-        raise
-    finally:
-        stop_gunicorn(server)
-
-    result = parse_wrk(output)
-    print(output)
-    # A slow response is a result worth recording; a refused or broken connection is not.
-    connection_errors = result.socket_errors - result.timeouts
-    if result.non_2xx or connection_errors:
-        raise BenchError(
-            f"{result.non_2xx} non-2xx responses, {connection_errors} connection errors; not recorded"
+def print_summary(configs: list[Configuration]) -> None:
+    for config in configs:
+        print(
+            f"{config.name}: {config.median('requests_per_second'):.1f} requests/s (median), "
+            f"p50 {config.median('p50_ms'):.1f} ms, p99 {config.median('p99_ms'):.1f} ms, "
+            f"non-2xx {sum(r.non_2xx for r in config.rounds)}, "
+            f"timeouts (> 2 s) {sum(r.timeouts for r in config.rounds)}, "
+            f"server CPU {statistics.median(config.server_cpu_ms):.2f} ms/request, "
+            f"peak worker RSS {max(config.peak_rss):.1f} MiB"
         )
-    print(f"requests/s: {result.requests_per_second:.1f}")
-    print(f"p50: {result.p50_ms:.1f} ms, p99: {result.p99_ms:.1f} ms")
-    print(f"non-2xx responses: {result.non_2xx}, timeouts (> 2 s): {result.timeouts}")
-    print(f"peak worker RSS: {peak_rss:.1f} MiB")
-    met = result.requests_per_second >= TARGET_REQUESTS_PER_SECOND
-    print(f"target {TARGET_REQUESTS_PER_SECOND} requests/s: {'met' if met else 'NOT met'}")
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(
-        report(
-            result,
-            peak_rss,
-            machine=machine,
-            url_path=url_path,
-            words=words,
-            command=command,
-            load_command=shlex.join(wrk_command(url, args.duration, args.concurrency, Path(script.name))),
-        )
-    )
-    print(f"Written to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
+    cached, uncached = configs
+    ratio = cached.median("requests_per_second") / uncached.median("requests_per_second")
+    print(f"cached/uncached requests/s: {ratio:.2f}")
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -447,17 +329,33 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    # Turn a polite kill into an exception, so that gunicorn is stopped on the way out.
+    # Turn a polite kill into an exception, so that both gunicorns are stopped on the way out.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         with tempfile.TemporaryDirectory(prefix="masthead-bench-") as var_dir:
-            benchmark(args, Path(var_dir), shlex.join(["python", "-m", "bench.article_page", *argv]))
+            text, configs = benchmark(
+                args, Path(var_dir), shlex.join(["python", "-m", "bench.article_page", *argv])
+            )
     except BenchError as error:
         print(f"bench.article_page: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("bench.article_page: interrupted; gunicorn stopped, nothing recorded", file=sys.stderr)
         return 130
+    print_summary(configs)
+    # A slow response is a result worth recording; an error answer or a broken connection is not.
+    failed = [
+        f"{config.name}: {sum(r.non_2xx for r in config.rounds)} non-2xx responses, "
+        f"{sum(r.socket_errors - r.timeouts for r in config.rounds)} connection errors"
+        for config in configs
+        if any(r.non_2xx or r.socket_errors - r.timeouts for r in config.rounds)
+    ]
+    if failed:
+        print(f"bench.article_page: {'; '.join(failed)}; not recorded", file=sys.stderr)
+        return 1
+    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS_FILE.write_text(text)
+    print(f"Written to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
     return 0
 
 

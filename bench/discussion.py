@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.article_page import (
+from bench.serving import (
     WRK_STATUS_SCRIPT,
     BenchError,
     free_port,
@@ -98,8 +98,8 @@ def seed(article_slug: str, count: int) -> dict:
 
     from masthead.accounts.models import User
     from masthead.articles.models import ArticlePage
+    from masthead.discussion.markup import render_comment
     from masthead.discussion.models import Comment, CommentStatus, DiscussionSettings, Thread, WhoMayComment
-    from masthead.discussion.rendering import render_comment
 
     policy = DiscussionSettings.load()
     policy.who_may_comment = WhoMayComment.EVERYONE

@@ -4,11 +4,10 @@ One run serves the demo publication with gunicorn (production settings, a fresh 
 folder) and measures, with wrk, the demo article nearest 1,500 words in two states: public, and members-only
 (where the anonymous reader gets the preview and the gate). Each state is measured for both readers, in
 alternation, so that both see the same machine. Only 127.0.0.1 is contacted. Results go to
-bench/results/gate.md. The server-side pieces (gunicorn, wrk, parsing) are bench.article_page's.
+bench/results/gate.md. The server-side pieces (gunicorn, wrk, parsing) are bench.serving's.
 """
 
 import argparse
-import os
 import re
 import shlex
 import signal
@@ -17,7 +16,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.article_page import (
+from bench.serving import (
     PROJECT_DIR,
     WARM_UP_SECONDS,
     WORKERS,
@@ -35,7 +34,7 @@ from bench.article_page import (
     start_gunicorn,
     stop_gunicorn,
     wait_until_serving,
-    worker_pids,
+    workers_cpu_seconds,
     wrk_command,
 )
 
@@ -136,19 +135,6 @@ def fetch_as_member(url: str, session_key: str) -> tuple[str, str]:
     if "csrftoken" in cookies:
         sent["csrftoken"] = cookies["csrftoken"].value
     return html, "; ".join(f"{name}={value}" for name, value in sent.items())
-
-
-def workers_cpu_seconds(master_pid: int) -> float:
-    """User and system CPU time spent so far by the gunicorn workers under the master."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in worker_pids(master_pid):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the whole line)
-    return total / ticks
 
 
 def measure(url, seconds, concurrency, script, master_pid, cookie=None):

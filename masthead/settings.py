@@ -6,6 +6,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -92,6 +94,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.sitemaps",
     "django.contrib.staticfiles",
+    "ninja",  # the API docs page's scripts and styles served from here, not from a CDN
+    "csp",
     # The page layer, last: its Wagtail hooks run inside Wagtail's own (view restrictions first).
     "masthead.delivery",
 ]
@@ -99,18 +103,40 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: private on every response that depends on the reader (masthead/delivery/holes.py). Before
+    # the session and CSRF middlewares, so that it sees the cookies they set on the way out.
+    "masthead.delivery.holes.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Fills each reader's CSRF token into HTML rendered with a hole for it (masthead/delivery/holes.py).
     "masthead.delivery.holes.CsrfHoleMiddleware",
     # Answers cached article pages before Wagtail's routing (masthead/delivery/page_cache.py).
     "masthead.delivery.page_cache.ArticlePageCacheMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): the site's own scripts only, no inline script. Styles may be inline (style
+# attributes in Wagtail's rich text and embeds). Embeds frame other sites; Stripe's checkout is a form's
+# redirect target. Wagtail's admin is left out: its own templates carry inline scripts (five in Wagtail 8.0.1).
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF, "'unsafe-inline'"],
+        "img-src": [CSP_SELF, "data:"],
+        "frame-src": [CSP_SELF, "https:"],
+        "frame-ancestors": [CSP_SELF],
+        "form-action": [CSP_SELF, "https://checkout.stripe.com", "https://billing.stripe.com"],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+    },
+}
 
 ROOT_URLCONF = "masthead.urls"
 WSGI_APPLICATION = "masthead.wsgi.application"
@@ -180,7 +206,11 @@ if TESTING:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Periodic tasks and the minutes between their runs: `manage.py run_scheduler` enqueues each when due, on any
 # task backend, and a worker runs it (masthead/scheduling/README.md).
-MASTHEAD_PERIODIC_TASKS = {"masthead.articles.tasks.publish_due_pages": 1}
+MASTHEAD_PERIODIC_TASKS = {
+    "masthead.articles.tasks.publish_due_pages": 1,
+    # Commenters' IP hashes forgotten after the retention period.
+    "masthead.discussion.actions.privacy.purge_ip_hashes": 60,
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

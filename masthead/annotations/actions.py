@@ -1,5 +1,6 @@
 """Every write of inline feedback: `check_*` validates, then `do_*` stores; the comment itself goes through
-masthead.discussion.actions, so it is ruled on, counted, moderated and announced like any other comment.
+masthead.discussion.actions.comments, so it is ruled on, counted, moderated and announced like any other
+comment.
 
 Selections across two blocks are refused, not split (see anchoring.py): the reader is asked to select within
 one paragraph. Every refusal is a DiscussionError (400 unless said otherwise) raised before anything is written.
@@ -27,7 +28,7 @@ from masthead.annotations.anchoring import (
 )
 from masthead.annotations.models import RESOLVED_FIELDS, AnchorState, FeedbackPoint, InlineAnchor
 from masthead.core.signals import announce_changes
-from masthead.discussion import actions as discussion_actions
+from masthead.discussion.actions.comments import check_post_comment
 from masthead.discussion.errors import DiscussionError
 from masthead.membership.access import Visibility
 
@@ -117,7 +118,7 @@ def check_post_inline_comment(
     except AnchoringError as error:
         raise DiscussionError(str(error)) from error
     with transaction.atomic():
-        comment = discussion_actions.check_post_comment(
+        comment = check_post_comment(
             page=page,
             user=user,
             body=body,

@@ -14,10 +14,10 @@ from masthead.annotations.display import web_annotation_collection
 from masthead.annotations.models import InlineAnchor
 from masthead.articles.models import ArticlePage
 from masthead.core.client_ip import client_ip
-from masthead.discussion import actions as discussion_actions
-from masthead.discussion.display import build_thread_page, chosen_sort, page_number
+from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.models import CommentSort
+from masthead.discussion.thread_pages import build_thread_page, chosen_sort, page_number
 from masthead.discussion.viewer import viewer_context
 from masthead.discussion.views import NOTICE_SESSION_KEY, article_anchor_url, refuse, strict_form
 from masthead.membership.access import visibility_for_request
@@ -80,7 +80,7 @@ def inline_thread(request, page_id: int):
     if number is None:
         raise Http404("No such page of comments.")
     sort = chosen_sort(request)
-    thread = discussion_actions.thread_for(article, create=False)
+    thread = thread_for(article, create=False)
     thread.page = article
     locked = not can_see_passages(request, article)
     # Comments on passages quote the article: a reader who may not read all of it gets the count only.
@@ -126,7 +126,7 @@ def passage_comments(request, page_id: int, anchor_id: int):
         .select_related("comment__author", "feedback_point")
         .order_by("comment__created_at", "pk")
     )
-    thread = discussion_actions.thread_for(article, create=False)
+    thread = thread_for(article, create=False)
     thread.page = article
     context = {**viewer_context(request, thread), "article": article, "anchor": anchor, "anchors": anchors}
     return render(request, "annotations/passage_comments.html", context)

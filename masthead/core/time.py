@@ -1,8 +1,8 @@
-"""Reader-facing times: "3 years ago" in the reader's language, using Django's own translations; datetimes
-read by raw SQL; today's date, asked on every signed-in request."""
+"""Reader-facing times: "3 years ago" in the reader's language, using Django's own translations; today's date,
+asked on every signed-in request."""
 
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 
 from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
@@ -22,15 +22,6 @@ def relative_time(value: datetime, now: datetime | None = None) -> str:
         return strings["past-second"] % {"count": seconds}
     delta = timesince(value, now, time_strings=NaturalTimeFormatter.past_substrings, depth=1)
     return strings["past-day"] % {"delta": delta}
-
-
-def from_raw_sql(value: datetime | str | None) -> datetime | None:
-    """A datetime column read by raw SQL, as the ORM would give it: SQLite hands back the stored UTC text."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value is not None and timezone.is_naive(value):
-        value = value.replace(tzinfo=UTC)
-    return value
 
 
 # Today's date in the site's time zone, and the moment (seconds since the epoch) the next day starts there.

@@ -1,4 +1,5 @@
-"""Each reader's own parts of a shared page: their CSRF token, and the controls and votes of their own comments.
+"""Each reader's own parts of a shared page (their CSRF token, the controls and votes of their own comments), and
+the mark that keeps a response made for one reader out of shared caches.
 
 Shared HTML (a cached article page, a cached discussion section) is rendered with `core.holes.CSRF_HOLE`
 where a form's token goes, and with every comment's controls as a reader who wrote none of the comments and
@@ -8,13 +9,16 @@ into any other response that carries the hole.
 
 import re
 
+from django.conf import settings
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 from masthead.core.holes import CSRF_HOLE, split_at_holes
 from masthead.discussion.models import Comment, Vote
 from masthead.discussion.viewer import CACHE_SECONDS, ShownComment, ShownComments
+from masthead.membership.metering import COOKIE_NAME as METER_COOKIE
 
 _TOKEN_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 
@@ -103,4 +107,27 @@ class CsrfHoleMiddleware:
         marker = str(CSRF_HOLE).encode()
         if marker in response.content:
             response.content = response.content.replace(marker, get_token(request).encode())
+        return response
+
+
+# Cookies that make a response this reader's own: their session, their meter, and the CSRF cookie.
+READER_COOKIES = (settings.SESSION_COOKIE_NAME, METER_COOKIE, settings.CSRF_COOKIE_NAME)
+
+
+class PrivateResponsesMiddleware:
+    """Marks every response that depends on the reader `Cache-Control: private`, so that no cache between the
+    site and the reader (a proxy, a CDN, a shared browser cache) keeps one reader's page for another: a signed-in
+    reader, a request carrying a reader's cookie, or a response setting one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.cookies
+            or any(name in request.COOKIES for name in READER_COOKIES)
+            or getattr(getattr(request, "user", None), "is_authenticated", False)
+        ):
+            patch_cache_control(response, private=True)
         return response

@@ -31,8 +31,8 @@ from masthead.core.request_state import state_of
 from masthead.core.time import local_today
 from masthead.delivery.holes import holds_a_real_token, personalise
 from masthead.delivery.stamps import StampedMemo, Stamps, ThreadState, read_thread_state, stamps_for_request
-from masthead.discussion.display import chosen_sort
 from masthead.discussion.models import DiscussionSettings
+from masthead.discussion.thread_pages import chosen_sort
 from masthead.membership.access import GatePolicy, reader_for_request, reader_for_user
 from masthead.membership.models import GateSettings
 from masthead.membership.page_gate import article_reading

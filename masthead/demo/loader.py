@@ -31,7 +31,9 @@ from masthead.articles.models import (
 )
 from masthead.core.sites import base_address
 from masthead.demo import images
-from masthead.discussion.actions import do_post_comment, do_vote, thread_for
+from masthead.discussion.actions.comments import do_post_comment
+from masthead.discussion.actions.threads import thread_for
+from masthead.discussion.actions.votes import do_vote
 from masthead.discussion.models import Comment, CommentStatus
 from masthead.membership.actions import create_member, member_for_email
 from masthead.membership.models import Tier

@@ -10,9 +10,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from masthead.core.pagination import paginate
-from masthead.discussion import actions
+from masthead.discussion.actions.bans import check_add_ban, check_lift_ban
+from masthead.discussion.actions.moderation import check_moderate, check_moderator_edit
+from masthead.discussion.actions.threads import do_set_thread_closed
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.models import Ban, Comment, Flag, ModerationAction, ModerationEvent, Thread
+from masthead.discussion.permissions import can_moderate
 
 QUEUES = [("pending", "Pending"), ("reported", "Reported"), ("spam", "Spam"), ("approved", "Approved")]
 BULK_ACTIONS = [
@@ -27,7 +30,7 @@ BULK_ACTIONS = [
 
 
 def _require_moderator(request) -> None:
-    if not actions.can_moderate(request.user):
+    if not can_moderate(request.user):
         raise PermissionDenied("You may not moderate comments.")
 
 
@@ -42,7 +45,7 @@ def queue(request):
         comment_ids = [single] if single else request.POST.getlist("comment")
         action = action if single else request.POST.get("action", "")
         try:
-            done = actions.check_moderate(comment_ids=comment_ids, action=action, editor=request.user)
+            done = check_moderate(comment_ids=comment_ids, action=action, editor=request.user)
         except DiscussionError as error:
             messages.error(request, error.message)
         else:
@@ -68,7 +71,7 @@ def edit(request, comment_id: int):
     error = ""
     if request.method == "POST":
         try:
-            actions.check_moderator_edit(comment_id=comment.pk, editor=request.user, body=request.POST.get("body"))
+            check_moderator_edit(comment_id=comment.pk, editor=request.user, body=request.POST.get("body"))
         except DiscussionError as refused:
             error = refused.message
         else:
@@ -83,7 +86,7 @@ def close_thread(request, thread_id: int):
     _require_moderator(request)
     thread = get_object_or_404(Thread, pk=thread_id)
     closed = request.POST.get("closed") == "1"
-    actions.do_set_thread_closed(thread=thread, closed=closed, editor=request.user)
+    do_set_thread_closed(thread=thread, closed=closed, editor=request.user)
     messages.success(request, "Discussion closed." if closed else "Discussion reopened.")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
@@ -114,7 +117,7 @@ def bans(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                ban = actions.check_add_ban(editor=request.user, **form.cleaned_data)
+                ban = check_add_ban(editor=request.user, **form.cleaned_data)
             except DiscussionError as error:
                 form.add_error(None, error.message)
             else:
@@ -130,7 +133,7 @@ def bans(request):
 def lift_ban(request, ban_id: int):
     _require_moderator(request)
     try:
-        ban = actions.check_lift_ban(ban_id=ban_id, editor=request.user)
+        ban = check_lift_ban(ban_id=ban_id, editor=request.user)
     except DiscussionError as error:
         messages.error(request, error.message)
     else:

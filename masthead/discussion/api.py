@@ -13,11 +13,15 @@ from ninja.utils import check_csrf
 
 from masthead.articles.models import ArticlePage
 from masthead.core.client_ip import client_ip
-from masthead.discussion import actions
-from masthead.discussion.display import build_thread_page, page_number
+from masthead.discussion.actions.comments import check_delete_comment, check_edit_comment, check_post_comment
+from masthead.discussion.actions.moderation import check_report_comment
+from masthead.discussion.actions.threads import thread_for
+from masthead.discussion.actions.votes import check_vote
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.interchange import export_threads, import_threads
 from masthead.discussion.models import Comment, CommentSort, DiscussionSettings, Thread
+from masthead.discussion.permissions import can_moderate
+from masthead.discussion.thread_pages import build_thread_page, page_number
 from masthead.discussion.viewer import (
     CACHE_SECONDS,
     LOCKED_MESSAGE,
@@ -177,12 +181,12 @@ def comment_out(comment: Comment) -> dict:
     }
 
 
-
-def _article(request, article_id: int) -> ArticlePage:
-    """The live, public article (Wagtail's own rules: no view restriction on it or an ancestor)."""
+def _article(article_id: int) -> ArticlePage:
+    """The article, when it is live and public (Wagtail's `public()`: no view restriction on it or an ancestor),
+    with its thread (`thread_for` reads it from there)."""
     if not 0 < article_id < 2**63:  # no page has it, and the databases' integers hold no more
         raise Http404("No such article.")
-    article = ArticlePage.objects.live().public().filter(pk=article_id).first()
+    article = ArticlePage.objects.live().public().select_related("discussion_thread").filter(pk=article_id).first()
     if article is None:
         raise Http404("No such article.")
     return article
@@ -190,12 +194,12 @@ def _article(request, article_id: int) -> ArticlePage:
 
 @api.get("/threads/{article_id}", response=ThreadOut, summary="A page of a thread's conversations")
 def get_thread(request, article_id: int, sort: CommentSort = CommentSort.OLDEST, page: int = 1):
-    article = _article(request, article_id)
+    article = _article(article_id)
     if page_number(page) is None:
         raise DiscussionError("page must be a whole number from 1.")
     if not may_read_discussion(request, article):
         raise DiscussionError(LOCKED_MESSAGE, status=403)
-    thread = actions.thread_for(article, create=False)
+    thread = thread_for(article, create=False)
     thread.page = article
     # Signed-out readers share one answer per thread version (see presentation.comments_block).
     key = f"discussion:json:{cache_stamp(thread)}:{sort}:{page}"
@@ -224,9 +228,9 @@ def get_thread(request, article_id: int, sort: CommentSort = CommentSort.OLDEST,
 @api.post("/threads/{article_id}/comments", response={201: CommentOut}, summary="Post a comment or a reply")
 def post_comment(request, article_id: int, payload: PostIn):
     require_csrf(request)
-    article = _article(request, article_id)
+    article = _article(article_id)
     require_discussion_access(request, article)
-    comment = actions.check_post_comment(
+    comment = check_post_comment(
         page=article,
         user=request.user,
         body=payload.body,
@@ -249,27 +253,27 @@ def vote(request, comment_id: int, payload: VoteIn):
     from masthead.discussion.views import require_discussion_access_to_comment
 
     require_discussion_access_to_comment(request, comment_id)  # the answer carries the comment's text
-    comment = actions.check_vote(comment_id=comment_id, user=request.user, value=payload.value)
+    comment = check_vote(comment_id=comment_id, user=request.user, value=payload.value)
     return comment_out(comment)
 
 
 @api.patch("/comments/{comment_id}", response=CommentOut, summary="Edit your comment (within the edit window)")
 def edit(request, comment_id: int, payload: EditIn):
     require_csrf(request)
-    return comment_out(actions.check_edit_comment(comment_id=comment_id, user=request.user, body=payload.body))
+    return comment_out(check_edit_comment(comment_id=comment_id, user=request.user, body=payload.body))
 
 
 @api.delete("/comments/{comment_id}", response=Message, summary="Delete your comment")
 def delete(request, comment_id: int):
     require_csrf(request)
-    placeholder = actions.check_delete_comment(comment_id=comment_id, user=request.user)
+    placeholder = check_delete_comment(comment_id=comment_id, user=request.user)
     return {"detail": "Deleted; kept as a placeholder for its replies." if placeholder else "Deleted."}
 
 
 @api.post("/comments/{comment_id}/reports", response={201: Message}, summary="Report a comment to the editors")
 def report(request, comment_id: int, payload: ReportIn):
     require_csrf(request)
-    actions.check_report_comment(
+    check_report_comment(
         comment_id=comment_id,
         user=request.user,
         reason=payload.reason,
@@ -280,7 +284,7 @@ def report(request, comment_id: int, payload: ReportIn):
 
 
 def _require_moderator(request) -> None:
-    if not actions.can_moderate(request.user):
+    if not can_moderate(request.user):
         raise HttpError(403, "Only editors who moderate comments may export or import them.")
 
 

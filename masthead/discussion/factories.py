@@ -3,7 +3,8 @@
 from datetime import datetime
 
 from masthead.accounts.factories import UserFactory
-from masthead.discussion.actions import do_post_comment, thread_for
+from masthead.discussion.actions.comments import do_post_comment
+from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.models import Comment, CommentStatus, DiscussionSettings, WhoMayComment
 
 _numbers = iter(range(1, 10**9))

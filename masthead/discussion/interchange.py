@@ -6,13 +6,15 @@ Format (UTF-8 JSON object):
      "threads": [{"article": {"id": 12, "url_path": "/analysis/slug/", "title": "..."},
                   "is_closed": false,
                   "comments": [{"id": 1, "parent_id": null, "author_name": "...", "author_email": "...",
-                                "member": true, "body": "<Markdown>", "status": "approved",
-                                "created_at": "<ISO 8601>", "edited_at": null, "is_deleted": false,
+                                "member": true, "author_deleted": false, "body": "<Markdown>",
+                                "status": "approved", "created_at": "<ISO 8601>", "edited_at": null,
+                                "is_deleted": false,
                                 "is_pinned": false, "votes": [{"voter_email": "...", "value": 1}]}]}]}
 
 Comments are listed parents first. `id` and `parent_id` only link comments within one file; an import gives them
 new ids. Articles are matched by `url_path`, members by e-mail address; a comment whose author is no member here
-becomes a guest comment. IP hashes are never exported. Importing the same file twice adds nothing the second time.
+becomes a guest comment; one whose author deleted their account (`author_deleted`, named "deleted member", no
+e-mail) stays so. IP hashes are never exported. Importing the same file twice adds nothing the second time.
 """
 
 from datetime import datetime
@@ -23,10 +25,10 @@ from django.utils import timezone
 
 from masthead.accounts.models import User
 from masthead.articles.models import ArticlePage
-from masthead.discussion.actions import recount_votes
+from masthead.discussion.actions.votes import recount_votes
 from masthead.discussion.errors import DiscussionError
+from masthead.discussion.markup import render_comment
 from masthead.discussion.models import Comment, CommentStatus, ModerationAction, ModerationEvent, Thread, Vote
-from masthead.discussion.rendering import render_comment
 
 FORMAT = "masthead-comments"
 VERSION = 1
@@ -51,6 +53,7 @@ def export_threads(threads) -> dict:
                 "author_name": comment.author_name,
                 "author_email": comment.author_email,
                 "member": comment.author_id is not None,
+                "author_deleted": comment.author_deleted,
                 "body": comment.body,
                 "status": comment.status,
                 "created_at": comment.created_at.isoformat(),
@@ -139,7 +142,9 @@ def _import_comment(thread, item, new_ids, members) -> int:
     if item["status"] not in CommentStatus.values:
         raise DiscussionError(f"Comment {item['id']!r} has an unknown status {item['status']!r}.")
     created_at = _when(item["created_at"], "created_at")
-    author = _member(item.get("author_email", ""), members) if item.get("member") else None
+    author_deleted = bool(item.get("author_deleted"))
+    is_member = item.get("member") and not author_deleted
+    author = _member(item.get("author_email", ""), members) if is_member else None
     existing = Comment.objects.filter(thread=thread, created_at=created_at, body=item["body"]).first()
     if existing is not None:
         new_ids[item["id"]] = existing
@@ -150,8 +155,9 @@ def _import_comment(thread, item, new_ids, members) -> int:
         root_id=parent.root_id if parent else None,
         depth=parent.depth + 1 if parent else 1,
         author=author,
-        guest_name="" if author else (item.get("author_name") or "Guest")[:80],
-        guest_email="" if author else item.get("author_email", "")[:254],
+        guest_name="" if author or author_deleted else (item.get("author_name") or "Guest")[:80],
+        guest_email="" if author or author_deleted else item.get("author_email", "")[:254],
+        author_deleted=author_deleted,
         body=item["body"],
         body_html=render_comment(item["body"]),
         status=item["status"],

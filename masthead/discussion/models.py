@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -89,10 +89,9 @@ class DiscussionSettings(BaseGenericSetting):
     def current(cls, request=None) -> "DiscussionSettings":
         """The saved policy, or the defaults when editors never saved one: reading it never writes a row.
 
-        Every post and every page with comments reads it. When the request has read the cache stamps (with the
-        page, or with the thread in the API), it comes from this process's memory under the content stamp, which
-        saving the settings replaces: every process sees a change at once, with no query and no unpickling.
-        Otherwise (an action run outside a request) from the cache, dropped when an editor saves.
+        Every post and every page with comments reads it, so it is cached, and dropped when an editor saves. A
+        request keeps the copy it read first (`request._discussion_policy`): one cache read per request, and the
+        same policy for every decision in it.
         """
         cached = getattr(request, "_discussion_policy", None)
         if cached is not None:
@@ -126,6 +125,16 @@ class DiscussionSettings(BaseGenericSetting):
         return [line.strip().lower() for line in self.blocklist.splitlines() if line.strip()]
 
 
+class ThreadQuerySet(models.QuerySet):
+    def record_change(self, delta: int = 0) -> int:
+        """Record a change readers can see: the visible count moves by `delta` and the version goes up.
+
+        The database adds, in one UPDATE, so concurrent writes never overwrite each other's increments. Its row
+        lock lasts until the transaction commits: writers run it last, after every other write of theirs.
+        """
+        return self.update(comment_count=F("comment_count") + delta, version=F("version") + 1)
+
+
 class Thread(models.Model):
     """An article's discussion: whether it is open, and how many comments readers can see."""
 
@@ -138,6 +147,8 @@ class Thread(models.Model):
     # Raised by every write that changes what readers see; part of the key of the cached thread HTML and JSON.
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ThreadQuerySet.as_manager()
 
     def __str__(self):
         return f"Discussion of page {self.page_id}"
@@ -166,6 +177,10 @@ class CommentSort(models.TextChoices):
     OLDEST = "oldest", "Oldest"
     NEWEST = "newest", "Newest"
     MOST_VOTED = "votes", "Most voted"
+
+
+# How a comment whose author deleted their account is signed, wherever comments are shown or sent.
+DELETED_MEMBER_NAME = "deleted member"
 
 
 class CommentQuerySet(models.QuerySet):
@@ -214,6 +229,8 @@ class Comment(models.Model):
     )
     guest_name = models.CharField(max_length=80, blank=True)
     guest_email = models.EmailField(blank=True)
+    # The author deleted their account: the comment stays for the conversation's sake, naming no one.
+    author_deleted = models.BooleanField(default=False)
 
     body = models.TextField(help_text="The Markdown the reader wrote.")
     body_html = models.TextField(editable=False)
@@ -253,8 +270,16 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=CommentStatus.values), name="comment_status_known"
             ),
+            # A member, a named guest, or a member who has since deleted their account.
             models.CheckConstraint(
-                condition=Q(author__isnull=False) | ~Q(guest_name=""), name="comment_has_an_author"
+                condition=Q(author__isnull=False) | ~Q(guest_name="") | Q(author_deleted=True),
+                name="comment_has_an_author",
+            ),
+            # What is left of a deleted member's comment identifies no one.
+            models.CheckConstraint(
+                condition=Q(author_deleted=False)
+                | Q(author__isnull=True, guest_name="", guest_email="", ip_hash=""),
+                name="deleted_member_comment_is_anonymous",
             ),
             models.CheckConstraint(
                 condition=Q(parent__isnull=True, depth=1) | Q(parent__isnull=False, depth__gt=1),
@@ -269,11 +294,18 @@ class Comment(models.Model):
 
     @property
     def author_name(self) -> str:
+        if self.author_deleted:
+            return DELETED_MEMBER_NAME
         return self.author.public_name if self.author_id else self.guest_name
 
     @property
     def author_email(self) -> str:
         return self.author.email if self.author_id else self.guest_email
+
+    @property
+    def is_counted(self) -> bool:
+        """Counted in the thread's `comment_count`: approved and not a deleted placeholder."""
+        return self.status == CommentStatus.APPROVED and not self.is_deleted
 
     @property
     def anchor(self) -> str:

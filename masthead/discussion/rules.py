@@ -11,12 +11,11 @@ from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, F, Q, Subquery
 from django.utils import formats, timezone
 
 from masthead.core import ratelimit
-from masthead.core.time import from_raw_sql
+from masthead.discussion.markup import count_links
 from masthead.discussion.models import (
     Ban,
     BlocklistAction,
@@ -26,7 +25,6 @@ from masthead.discussion.models import (
     Subscription,
     Thread,
 )
-from masthead.discussion.rendering import count_links
 
 
 class Outcome:
@@ -65,73 +63,58 @@ class Submission:
 
     @cached_property
     def facts(self) -> dict:
-        """Everything the rules (and the notification step) ask the database, answered in one query.
+        """Everything the rules (and the notification step) ask the database, answered by one query.
 
-        Raw SQL because every post runs it: compiling the same question through the ORM cost more time than the
-        database took to answer it. The duplicate check reads the person's comments of the last day by the
-        person's own index (comment_author_time or comment_guest_time) first: written as one filter, the planner
-        (above all without statistics) intersected them with the whole thread's comments, or every guest's, a
-        cost that grew with the thread.
+        Each question is an EXISTS or a one-row subquery on an index: the person's bans, their comments of the
+        last day (by comment_author_time or comment_guest_time), the thread's followers, a member's approved
+        comments. A reply's query is about the comment replied to, so it also reads where the reply goes; no
+        row then means there is no such comment.
         """
-        ops = connection.ops
-        comments, bans, subscriptions = (
-            ops.quote_name(model._meta.db_table) for model in (Comment, Ban, Subscription)
-        )
-
-        def at(moment):
-            return ops.adapt_datetimefield_value(moment)
-
-        if self.author is not None:
-            same_person, person = "author_id = %s", [self.author.pk]
-        else:
-            same_person, person = "(author_id IS NULL AND UPPER(guest_email) = UPPER(%s))", [self.guest_email]
-        ban_target, ban_params = "UPPER(email) = UPPER(%s)", [self.email]
-        if not self.email:
-            ban_target, ban_params = "1 = 0", []
-        if self.author is not None:
-            ban_target, ban_params = f"({ban_target} OR user_id = %s)", [*ban_params, self.author.pk]
-        first_comment, first_params = "0", []
-        if self.author is not None and self.policy.hold_first_member_comment:
-            first_comment = f"EXISTS (SELECT 1 FROM {comments} WHERE author_id = %s AND status = %s)"
-            first_params = [self.author.pk, CommentStatus.APPROVED.value]
-        sql = f"""
-            WITH mine AS MATERIALIZED (
-                SELECT thread_id, body, is_deleted FROM {comments}
-                WHERE {same_person} AND created_at >= %s
-            )
-            SELECT ban.found, ban.permanent, ban.until,
-                EXISTS (SELECT 1 FROM mine WHERE thread_id = %s AND body = %s AND is_deleted = %s),
-                EXISTS (SELECT 1 FROM {subscriptions} WHERE thread_id = %s),
-                {first_comment},
-                parent.id, parent.thread_id, parent.status, parent.is_deleted, parent.root_id, parent.depth
-            FROM (SELECT COUNT(*) found, COUNT(*) - COUNT(expires_at) permanent, MAX(expires_at) until
-                  FROM {bans} WHERE {ban_target} AND (expires_at IS NULL OR expires_at > %s)) ban
-            LEFT JOIN {comments} parent ON parent.id = %s
-        """  # noqa: S608 (table names from the models; every value is a parameter)
-        params = [
+        bans = Ban.objects.naming(user=self.author, email=self.email).in_force(self.now)
+        questions = {
+            "is_banned": Exists(bans),
+            # The ban that lasts longest decides: never, when any of them has no expiry (NULL sorts first).
+            "ban_expires_at": Subquery(
+                bans.order_by(F("expires_at").desc(nulls_first=True)).values("expires_at")[:1]
+            ),
             # A repeat within a day is a double submission or a flood; the same words a week later are a new
             # remark.
-            *person, at(self.now - timedelta(days=1)),
-            self.thread.pk, self.body, False,
-            self.thread.pk,
-            *first_params,
-            *ban_params, at(self.now),
-            self.parent_id,
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found, permanent, until, is_duplicate, has_followers, has_approved, *parent = cursor.fetchone()
-        until = from_raw_sql(until)
-        return {
-            "is_banned": bool(found),
-            # The ban that lasts longest decides: never, when any of them has no expiry.
-            "ban_expires_at": None if permanent else until,
-            "is_duplicate": bool(is_duplicate),
-            "has_followers": bool(has_followers),
-            "has_approved_comment": bool(has_approved),
-            # (id, thread_id, status, is_deleted, root_id, depth), or None when there is no such comment.
-            "parent": tuple(parent) if parent[0] is not None else None,
+            "is_duplicate": Exists(
+                Comment.objects.filter(
+                    self.by_same_person(),
+                    created_at__gte=self.now - timedelta(days=1),
+                    thread_id=self.thread.pk,
+                    body=self.body,
+                    is_deleted=False,
+                )
+            ),
+            "has_followers": Exists(Subscription.objects.filter(thread_id=self.thread.pk)),
         }
+        if self.author is not None and self.policy.hold_first_member_comment:
+            questions["has_approved_comment"] = Exists(
+                Comment.objects.filter(author=self.author, status=CommentStatus.APPROVED)
+            )
+        parent = None
+        answers = None
+        if self.parent_id is not None:
+            answers = Comment.objects.filter(pk=self.parent_id).values(*PARENT_FIELDS, **questions).first()
+            if answers is not None:
+                parent = Comment(**{name: answers[name] for name in PARENT_FIELDS})
+        if answers is None:
+            answers = Thread.objects.filter(pk=self.thread.pk).values(**questions).get()
+        return {
+            "is_banned": answers["is_banned"],
+            "ban_expires_at": answers["ban_expires_at"],
+            "is_duplicate": answers["is_duplicate"],
+            "has_followers": answers["has_followers"],
+            "has_approved_comment": answers.get("has_approved_comment", True),
+            # Only the fields that place a reply; None when there is no such comment.
+            "parent": parent,
+        }
+
+
+# What a reply needs of the comment it answers: where it is, whether it may be answered, and its root and depth.
+PARENT_FIELDS = ("id", "thread_id", "status", "is_deleted", "root_id", "depth")
 
 
 def honeypot_filled(submission: Submission) -> Verdict | None:

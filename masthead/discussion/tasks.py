@@ -117,10 +117,3 @@ def send_guest_confirmation(address_id: int) -> int:
         headers=_one_click_unsubscribe(context["unsubscribe"]),
     )
     return message.send()
-
-
-@task()
-def purge_ip_hashes() -> int:
-    from masthead.discussion.actions import do_purge_ip_hashes
-
-    return do_purge_ip_hashes()

@@ -15,10 +15,10 @@ from django.utils.safestring import mark_safe
 
 from masthead.core.holes import CSRF_HOLE
 from masthead.core.request_state import state_of
-from masthead.discussion.actions import thread_for
-from masthead.discussion.display import build_thread_page
+from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.models import CommentSort, DiscussionSettings, WhoMayComment
+from masthead.discussion.thread_pages import build_thread_page
 
 # Comments can quote the article, so they belong to readers who may read all of it: the one decision is there.
 from masthead.membership.access import may_read_discussion

@@ -11,15 +11,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from masthead.articles.models import ArticlePage
 from masthead.core.client_ip import client_ip
-from masthead.discussion import actions
-from masthead.discussion.display import (
-    SORT_COOKIE,
-    build_thread_page,
-    chosen_sort,
-    page_number,
-    page_of_comment,
+from masthead.discussion.actions.comments import check_delete_comment, check_edit_comment, check_post_comment
+from masthead.discussion.actions.moderation import check_report_comment
+from masthead.discussion.actions.subscriptions import (
+    check_subscribe_thread,
+    do_confirm_guest_address,
+    do_unsubscribe,
 )
+from masthead.discussion.actions.threads import thread_for
+from masthead.discussion.actions.votes import check_vote
 from masthead.discussion.errors import DiscussionError
+from masthead.discussion.markup import quote_markdown
 from masthead.discussion.models import (
     Comment,
     CommentSort,
@@ -29,7 +31,13 @@ from masthead.discussion.models import (
     Subscription,
     Vote,
 )
-from masthead.discussion.rendering import quote_markdown
+from masthead.discussion.thread_pages import (
+    SORT_COOKIE,
+    build_thread_page,
+    chosen_sort,
+    page_number,
+    page_of_comment,
+)
 from masthead.discussion.viewer import (
     LOCKED_MESSAGE,
     may_read_discussion,
@@ -100,7 +108,7 @@ def thread(request, page_id: int):
     if fragment == "items":
         if not may_read_discussion(request, article):
             return refuse(request, DiscussionError(LOCKED_MESSAGE, status=403))
-        thread = actions.thread_for(article, create=False)
+        thread = thread_for(article, create=False)
         thread.page = article
         page = build_thread_page(thread, sort=sort, number=number, viewer=request.user)
         if not page.roots:
@@ -160,7 +168,7 @@ def post_comment(request, page_id: int):
     try:
         require_discussion_access(request, article)
         form = strict_form(request)
-        comment = actions.check_post_comment(
+        comment = check_post_comment(
             page=article,
             user=request.user,
             body=form.get("body"),
@@ -189,7 +197,7 @@ def vote(request, comment_id: int):
     try:
         require_discussion_access_to_comment(request, comment_id)
         form = strict_form(request)
-        comment = actions.check_vote(comment_id=comment_id, user=request.user, value=form.get("value"))
+        comment = check_vote(comment_id=comment_id, user=request.user, value=form.get("value"))
     except DiscussionError as error:
         return refuse(request, error)
     if wants_fragment(request):
@@ -228,7 +236,7 @@ def edit(request, comment_id: int):
     if request.method == "POST":
         try:
             form = strict_form(request)
-            comment = actions.check_edit_comment(comment_id=comment_id, user=request.user, body=form.get("body"))
+            comment = check_edit_comment(comment_id=comment_id, user=request.user, body=form.get("body"))
         except DiscussionError as error:
             return refuse(request, error, back=reverse("discussion:edit", args=[comment_id]))
         if wants_fragment(request):
@@ -250,7 +258,7 @@ def edit(request, comment_id: int):
 def delete(request, comment_id: int):
     page_id = Comment.objects.filter(pk=comment_id).values_list("thread__page_id", flat=True).first()
     try:
-        placeholder = actions.check_delete_comment(comment_id=comment_id, user=request.user)
+        placeholder = check_delete_comment(comment_id=comment_id, user=request.user)
     except DiscussionError as error:
         return refuse(request, error)
     if wants_fragment(request):
@@ -272,7 +280,7 @@ def report(request, comment_id: int):
     if request.method == "POST":
         try:
             form = strict_form(request)
-            actions.check_report_comment(
+            check_report_comment(
                 comment_id=comment_id,
                 user=request.user,
                 reason=form.get("reason"),
@@ -296,7 +304,7 @@ def report(request, comment_id: int):
 def subscribe(request, page_id: int):
     article = live_article(page_id)
     try:
-        actions.check_subscribe_thread(page=article, user=request.user)
+        check_subscribe_thread(page=article, user=request.user)
     except DiscussionError as error:
         return refuse(request, error)
     message = "You will get an e-mail when someone comments on this article."
@@ -313,7 +321,7 @@ def subscribe(request, page_id: int):
 def unsubscribe(request, token: str):
     subscription = Subscription.objects.select_related("thread__page").filter(token=token).first()
     if request.method == "POST":
-        removed = actions.do_unsubscribe(token=token)
+        removed = do_unsubscribe(token=token)
         return render(request, "discussion/unsubscribed.html", {"removed": removed})
     return render(request, "discussion/unsubscribe.html", {"subscription": subscription, "token": token},
                   status=200 if subscription else 404)
@@ -327,7 +335,7 @@ def confirm_guest(request, token: str):
     from masthead.discussion.models import GuestAddress
 
     if request.method == "POST":
-        address = actions.do_confirm_guest_address(token=token)
+        address = do_confirm_guest_address(token=token)
         return render(request, "discussion/confirm_guest.html", {"address": address, "confirmed": True},
                       status=200 if address else 404)
     address = GuestAddress.objects.filter(token=token).first()

@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from masthead.discussion import admin_views
-from masthead.discussion.actions import can_moderate
+from masthead.discussion.permissions import can_moderate
 
 admin_urlpatterns = (
     [

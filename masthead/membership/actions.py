@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from masthead.accounts.models import User
 from masthead.core import ratelimit
+from masthead.core.signals import account_leaving
 from masthead.membership.access import may_use_admin
 from masthead.membership.models import (
     STATUSES_WITH_ACCESS,
@@ -240,34 +241,6 @@ def do_request_email_change(*, member: Member, new_email: str) -> None:
     _send_link(purpose=LinkPurpose.CHANGE_EMAIL, email=new_email, member=member)
 
 
-def member_data(member: Member) -> dict:
-    """Everything masthead holds about a member, for "download my data"."""
-    user = member.user
-    return {
-        "email": user.email,
-        "display_name": user.display_name,
-        "joined_at": member.joined_at.isoformat(),
-        "last_sign_in": user.last_login.isoformat() if user.last_login else None,
-        "newsletters": member.newsletters,
-        "subscriptions": [
-            {
-                "tier": subscription.tier.name,
-                "interval": subscription.interval,
-                "status": subscription.status,
-                "current_period_end": (
-                    subscription.current_period_end.isoformat() if subscription.current_period_end else None
-                ),
-                "cancel_at_period_end": subscription.cancel_at_period_end,
-            }
-            for subscription in member.subscriptions.select_related("tier")
-        ],
-        "complimentary_access": [
-            {"tier": grant.tier.name, "until": grant.until.isoformat()}
-            for grant in member.complimentary_access.select_related("tier")
-        ],
-    }
-
-
 def _renewing(member: Member) -> list:
     return [
         subscription
@@ -290,7 +263,9 @@ def check_delete_account(*, member: Member) -> None:
 
 
 def do_delete_account(*, member: Member) -> None:
-    """Delete the member's personal data: the account, the membership, its links and its subscriptions.
+    """Delete the member's personal data, in one transaction: the account, the membership, its links, its
+    subscriptions, and what other apps hold of them (core.signals.account_leaving: the discussion's comments stay,
+    by a "deleted member").
 
     A subscription that would renew is cancelled at the provider first, so a deleted member is never charged
     again; if the provider can't be reached, nothing is deleted and the member is told.
@@ -308,8 +283,14 @@ def do_delete_account(*, member: Member) -> None:
                 title="Your account is not deleted",
             ) from error
     with transaction.atomic():
-        SignInLink.objects.filter(email__iexact=member.user.email).delete()
-        member.user.delete()
+        user = member.user
+        account_leaving.send(sender=Member, user=user)
+        if user.email:
+            SignInLink.objects.filter(email__iexact=user.email).delete()
+        # With the account go the membership, its subscriptions, complimentary access, the payment customer
+        # id, the links sent to other addresses and a ban on the account; post_delete replaces the membership
+        # stamp.
+        user.delete()
 
 
 # Subscriptions ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from functools import cached_property
 
+from masthead.articles.models import AccessLevel
 from masthead.core.request_state import state_of
 from masthead.membership.access import (
     Reader,
@@ -12,7 +13,8 @@ from masthead.membership.access import (
     reader_for_request,
 )
 from masthead.membership.metering import Meter
-from masthead.membership.models import GateMode
+from masthead.membership.models import GateMode, Tier
+from masthead.membership.payments import get_backend
 
 
 @dataclass
@@ -22,6 +24,7 @@ class ArticleReading:
     reader: Reader
     soft_prompt: bool = False
     free_left: int | None = None
+    policy_mode: str = GateMode.PAYWALL
 
     @property
     def is_gated(self) -> bool:
@@ -32,6 +35,27 @@ class ArticleReading:
     def _split(self) -> tuple[list, list]:
         # Parsed only when the body is rendered: a body served from the cache costs no StreamField parsing.
         return self.article.split_body()
+
+    @property
+    def needs_payment(self) -> bool:
+        """Only a paid tier lets a reader past the gate (a free membership would not): the gate must say so, and
+        never offer the free sign-up as if it were the way in."""
+        return self.policy_mode == GateMode.PAYWALL and self.article.access_level in (
+            AccessLevel.PAID,
+            AccessLevel.TIERS,
+        )
+
+    @cached_property
+    def tiers_that_open_it(self) -> list:
+        """The tiers a reader could take to read the article (the article's own, or every tier on offer)."""
+        if self.article.access_level == AccessLevel.TIERS:
+            return list(self.article.allowed_tiers.filter(is_active=True).order_by("monthly_price"))
+        return list(Tier.objects.filter(is_active=True).order_by("monthly_price"))
+
+    @property
+    def payments_open(self) -> bool:
+        """Whether a reader can pay for a tier now (the payment provider's keys are set)."""
+        return get_backend().is_configured
 
     @property
     def preview_blocks(self) -> list:
@@ -65,6 +89,7 @@ def article_reading(article, request) -> ArticleReading:
         visibility=visibility,
         reader=reader,
         soft_prompt=policy.mode == GateMode.SOFT_PROMPT and not reader.is_member,
+        policy_mode=policy.mode,
     )
     if meter is not None:
         if visibility == Visibility.ALL:

@@ -7,6 +7,7 @@ from masthead.membership import views
 app_name = "membership"
 urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
+    path("link/", views.use_link, name="use_pending_link"),
     path("link/<str:token>/", views.use_link, name="use_link"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("account/", views.account, name="account"),

@@ -15,6 +15,7 @@ from masthead.core.client_ip import client_ip
 from masthead.membership import actions
 from masthead.membership.forms import ChangeEmailForm, ProfileForm, RequestLinkForm, safe_next_path
 from masthead.membership.models import LinkPurpose
+from masthead.membership.personal_data import member_data
 
 
 def _problem(request, error: actions.MembershipError, template="membership/problem.html", **context):
@@ -54,13 +55,29 @@ def sign_in(request):
     return render(request, "membership/link_sent.html", {"email": email})
 
 
-def use_link(request, token):
+LINK_SESSION_KEY = "membership_link_token"
+
+
+def use_link(request, token=None):
+    """The page an e-mailed link opens. Its token leaves the address at once: kept in the session and
+    redirected away, so that it stays out of the server's access log after that first line, the browser's
+    history and any Referer; the button on the token-less page then uses it."""
+    if token is not None and request.method != "POST":
+        request.session[LINK_SESSION_KEY] = token
+        response = redirect("membership:use_pending_link")
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    if token is None:
+        token = request.session.get(LINK_SESSION_KEY, "")
     try:
         link = actions.check_use_link(token=token)
     except actions.MembershipError as error:
         return _problem(request, error, "membership/link_invalid.html", form=None)
     if request.method != "POST":
+        # The site's own Referrer-Policy (same-origin) holds here: "no-referrer" would make the browser post the
+        # button's form with a null Origin, which the CSRF check refuses.
         return render(request, "membership/link_confirm.html", {"link": link})
+    request.session.pop(LINK_SESSION_KEY, None)
     if link.purpose == LinkPurpose.CHANGE_EMAIL and (
         not request.user.is_authenticated or request.user.pk != link.member.user_id
     ):
@@ -147,7 +164,8 @@ def change_email(request):
 def download_data(request):
     member = actions.member_of(request.user)
     response = HttpResponse(
-        json.dumps(actions.member_data(member), indent=2, ensure_ascii=False), content_type="application/json"
+        json.dumps(member_data(member, request=request), indent=2, ensure_ascii=False),
+        content_type="application/json",
     )
     response["Content-Disposition"] = 'attachment; filename="my-membership-data.json"'
     return response

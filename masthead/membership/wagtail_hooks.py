@@ -1,13 +1,17 @@
-"""The membership admin: tiers, complimentary access and members, as Wagtail snippets."""
+"""The membership admin: tiers, complimentary access and members, as Wagtail snippets; deleting a user."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
 
+from masthead.membership import actions
 from masthead.membership.models import ComplimentaryAccess, Tier
 
 
@@ -49,3 +53,36 @@ class ComplimentaryAccessViewSet(SnippetViewSet):
 
 register_snippet(TierViewSet)
 register_snippet(ComplimentaryAccessViewSet)
+
+
+@hooks.register("before_delete_user")
+def delete_through_the_membership_action(request, user):
+    """An editor's delete in the admin runs the member's own action: their comments stay, by a "deleted
+    member" (a plain delete fails on them), and a renewing subscription is cancelled at the provider first."""
+    if request.method != "POST":
+        return None
+    member = actions.member_of(user)
+    try:
+        actions.check_delete_account(member=member)
+        actions.do_delete_account(member=member)
+    except actions.MembershipError as error:
+        messages.error(request, error.message)
+        return redirect("wagtailusers_users:delete", user.pk)
+    messages.success(request, f"User '{user}' deleted.")
+    return redirect("wagtailusers_users:index")
+
+
+@hooks.register("before_bulk_action")
+def bulk_delete_users_through_the_membership_action(request, action_type, objects, action):
+    """The users listing's bulk delete, likewise (Wagtail then deletes what is left: nothing)."""
+    if action_type != "delete" or action.model is not get_user_model():
+        return None
+    for user in objects:
+        member = actions.member_of(user)
+        try:
+            actions.check_delete_account(member=member)
+            actions.do_delete_account(member=member)
+        except actions.MembershipError as error:
+            messages.error(request, f"{user} is not deleted: {error.message}")
+            return redirect(action.next_url)
+    return None

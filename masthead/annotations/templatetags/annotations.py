@@ -6,7 +6,7 @@ from django.urls import reverse
 from masthead.annotations.display import article_passages
 from masthead.annotations.models import FeedbackPoint, InlineAnchor
 from masthead.core.request_state import state_of
-from masthead.discussion.actions import thread_for
+from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.viewer import viewer_context
 from masthead.membership.access import Visibility
 
@@ -60,7 +60,7 @@ def comment_passage(context, comment):
     may be made here.
     """
     try:
-        anchor = comment.inline_anchor  # loaded with the thread's comments (discussion.display)
+        anchor = comment.inline_anchor  # loaded with the thread's comments (discussion.thread_pages)
     except InlineAnchor.DoesNotExist:
         return {"anchor": None}
     return {"anchor": anchor, "article_url": anchor_article_url(context, anchor)}

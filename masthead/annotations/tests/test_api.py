@@ -86,7 +86,7 @@ def test_guests_post_when_the_site_allows_them(article):
 
 
 def test_behind_a_trusted_proxy_the_forwarded_reader_is_hashed_and_limited(article, settings):
-    from masthead.discussion.actions import hash_ip
+    from masthead.discussion.actions.privacy import hash_ip
 
     allow_guests()
     settings.MASTHEAD_TRUSTED_PROXIES = ["10.0.0.0/8"]

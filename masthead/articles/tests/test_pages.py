@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from django.core.management import call_command
-from wagtail.models import Revision
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.models import Revision
 
 from masthead.articles.factories import (
     AuthorFactory,

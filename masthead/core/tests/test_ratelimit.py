@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-from django.core.cache import cache
 
 from masthead.core import ratelimit
 
@@ -13,20 +12,18 @@ def redis_cache(settings):
     """Django's cache pointed at the local Redis (db 15, a prefix of its own), as REDIS_URL would set it."""
     from django.core.cache import caches
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": f"masthead-test-{uuid.uuid4().hex}",
-        }
+    redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/15",
+        "KEY_PREFIX": f"masthead-test-{uuid.uuid4().hex}",
     }
+    settings.CACHES = {"default": redis, "shared": redis}
     # Changing CACHES through the settings fixture makes Django drop its cache connections, so this is Redis.
-    yield caches["default"]
-    caches["default"].clear()
+    yield caches["shared"]
+    caches["shared"].clear()
 
 
-def test_limit_then_refuse(settings):
-    cache.clear()
+def test_limit_then_refuse(db, settings):
     results = [ratelimit.allow("test", "someone@example.org", limit=3, window_seconds=60) for _ in range(5)]
     assert results == [True, True, True, False, False]
     assert ratelimit.allow("test", "someone-else@example.org", limit=3, window_seconds=60)

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from django.utils import translation
 
-from masthead.core.time import from_raw_sql, relative_time
+from masthead.core.time import relative_time
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 
@@ -39,14 +39,6 @@ def test_relative_time_is_localised():
 def test_a_future_date_does_not_read_as_the_past():
     with translation.override("en"):
         assert relative_time(NOW + timedelta(days=2), NOW) == "now"
-
-
-def test_datetimes_from_raw_sql_come_back_aware_whatever_the_database():
-    aware = datetime(2026, 11, 25, 18, 30, 5, 120000, tzinfo=timezone.utc)
-    assert from_raw_sql("2026-11-25 18:30:05.120000") == aware  # SQLite's stored text, in UTC
-    assert from_raw_sql(datetime(2026, 11, 25, 18, 30, 5, 120000)) == aware
-    assert from_raw_sql(aware) is aware  # PostgreSQL's driver already gives it
-    assert from_raw_sql(None) is None
 
 
 @pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"])

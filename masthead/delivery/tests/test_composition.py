@@ -67,7 +67,7 @@ def test_comments_imported_into_a_thread_whose_page_is_cached_show_at_once(secti
 
 
 def test_bulk_moderation_in_the_admin_shows_on_a_cached_page_at_once(section):
-    from masthead.discussion.actions import do_moderate
+    from masthead.discussion.actions.moderation import do_moderate
 
     article = make_article(section=section)
     comments = [make_comment(article=article, body=f"Comment {n} on the quay.") for n in range(3)]

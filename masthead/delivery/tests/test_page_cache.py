@@ -17,7 +17,8 @@ from masthead.articles.factories import make_article, paragraph
 from masthead.articles.models import AccessLevel, ArticlePage, PublicationSettings
 from masthead.core.holes import CSRF_HOLE
 from masthead.delivery.models import CacheStamps
-from masthead.discussion.actions import check_vote, do_moderate
+from masthead.discussion.actions.moderation import do_moderate
+from masthead.discussion.actions.votes import check_vote
 from masthead.discussion.factories import make_comment
 from masthead.membership.factories import MemberFactory, SubscriptionFactory, TierFactory
 from masthead.membership.models import GateSettings

@@ -8,8 +8,9 @@ from django.utils.html import format_html
 
 from masthead.articles.models import ArticlePage
 from masthead.core.time import relative_time
-from masthead.discussion.display import chosen_sort
+from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.models import Thread
+from masthead.discussion.thread_pages import chosen_sort
 from masthead.discussion.viewer import section_context
 
 register = template.Library()
@@ -58,8 +59,4 @@ def discussion_comment_count(article) -> int:
     """Visible comments on an article: the listing's annotation when present, else its thread's count."""
     if hasattr(article, "comment_count"):
         return article.comment_count or 0
-    thread = getattr(article, "_discussion_thread", None)
-    if thread is None:
-        thread = Thread.objects.filter(page=article.pk).first() or Thread(page_id=article.pk)
-        article._discussion_thread = thread
-    return thread.comment_count
+    return thread_for(article, create=False).comment_count

@@ -29,12 +29,3 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _no_ip_purge_from_posts(monkeypatch):
-    # The write path queues the IP-hash purge once an hour per process; left on, whichever test posts first
-    # would see one more on-commit callback. test_privacy.py turns it back on where it is the subject.
-    from masthead.discussion import actions
-
-    monkeypatch.setattr(actions, "_next_ip_purge_check", float("inf"))

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from masthead.accounts.factories import StaffFactory
-from masthead.discussion.actions import check_report_comment
+from masthead.discussion.actions.moderation import check_report_comment
 from masthead.discussion.factories import make_comment
 from masthead.discussion.models import Comment, CommentStatus, ModerationEvent, Thread
 

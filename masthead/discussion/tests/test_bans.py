@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from masthead.accounts.factories import StaffFactory
-from masthead.discussion import actions
+from masthead.discussion.actions.bans import check_add_ban
+from masthead.discussion.actions.comments import check_post_comment
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.factories import allow_guests, make_comment
 from masthead.discussion.models import Ban, Comment, CommentStatus, ModerationAction, ModerationEvent
@@ -27,7 +28,7 @@ def editor(client):
 
 
 def post(article, user, body="A remark.", **kwargs):
-    return actions.check_post_comment(page=article, user=user, body=body, ip="198.51.100.7", **kwargs)
+    return check_post_comment(page=article, user=user, body=body, ip="198.51.100.7", **kwargs)
 
 
 def test_members_cannot_see_the_ban_list(client, member):
@@ -74,11 +75,29 @@ def test_editor_bans_a_guest_address_and_the_guest_is_refused_clearly(client, ed
 def test_a_banned_member_is_told_until_when(article, member):
     editor = StaffFactory()
     until = timezone.now() + timedelta(days=2)
-    actions.check_add_ban(editor=editor, member=member.email, reason="Cool off", expires_at=until)
+    check_add_ban(editor=editor, member=member.email, reason="Cool off", expires_at=until)
     with pytest.raises(DiscussionError, match="You cannot comment on this site until") as refused:
         post(article, member)
     assert refused.value.status == 403
     assert not Comment.objects.exists()
+
+
+def test_of_several_bans_on_one_person_the_longest_decides(article, member):
+    from django.utils import formats
+
+    soon, later = timezone.now() + timedelta(days=2), timezone.now() + timedelta(days=5)
+    Ban.objects.create(user=member, expires_at=soon)  # by account
+    by_address = Ban.objects.create(email=member.email.upper(), expires_at=later)  # and by address, any case
+    with pytest.raises(DiscussionError) as refused:
+        post(article, member)
+    until = formats.date_format(timezone.localtime(later), "DATETIME_FORMAT")
+    assert refused.value.message == f"You cannot comment on this site until {until}."
+    by_address.expires_at = None
+    by_address.save()
+    with pytest.raises(DiscussionError, match="no longer comment"):
+        post(article, member)
+    Ban.objects.all().update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert post(article, member).status == CommentStatus.APPROVED
 
 
 def test_an_expired_ban_no_longer_applies(article, member):
@@ -94,7 +113,7 @@ def test_a_member_banned_by_account_address_is_refused_as_a_guest_too(article):
 
 
 def test_lifting_a_ban_lets_them_comment_again_and_is_logged(client, editor, article, member):
-    ban = actions.check_add_ban(editor=editor, member=member.username, reason="Heated")
+    ban = check_add_ban(editor=editor, member=member.username, reason="Heated")
     with pytest.raises(DiscussionError):
         post(article, member)
     response = client.post(f"/admin/discussion/bans/{ban.pk}/lift/")
@@ -109,8 +128,8 @@ def test_lifting_a_ban_lets_them_comment_again_and_is_logged(client, editor, art
 
 
 def test_banning_again_renews_the_ban(editor, member):
-    actions.check_add_ban(editor=editor, member=member.username, expires_at=timezone.now() + timedelta(hours=1))
-    actions.check_add_ban(editor=editor, member=member.username, reason="Again")
+    check_add_ban(editor=editor, member=member.username, expires_at=timezone.now() + timedelta(hours=1))
+    check_add_ban(editor=editor, member=member.username, reason="Again")
     ban = Ban.objects.get()
     assert ban.expires_at is None and ban.reason == "Again"
     assert ModerationEvent.objects.filter(action=ModerationAction.BAN).count() == 2

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from masthead.discussion.actions import hash_ip
+from masthead.discussion.actions.privacy import hash_ip
 from masthead.discussion.factories import allow_guests, make_comment
 from masthead.discussion.models import Comment, Flag
 

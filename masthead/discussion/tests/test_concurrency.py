@@ -7,7 +7,8 @@ from django.db import connection, connections
 
 from masthead.accounts.factories import UserFactory
 from masthead.articles.factories import make_article
-from masthead.discussion import actions
+from masthead.discussion.actions.comments import check_post_comment
+from masthead.discussion.actions.votes import check_vote
 from masthead.discussion.factories import make_comment
 from masthead.discussion.models import Comment, Thread, Vote
 
@@ -34,7 +35,7 @@ def test_sixteen_members_voting_at_once_lose_no_vote(section):
     def cast(voter, value):
         try:
             start.wait()
-            actions.check_vote(comment_id=comment.pk, user=voter, value=value)
+            check_vote(comment_id=comment.pk, user=voter, value=value)
         except Exception as error:  # collected and asserted below, so a failing thread fails the test
             errors.append(error)
         finally:
@@ -67,7 +68,7 @@ def test_sixteen_members_posting_at_once_are_all_counted(section):
     def post(member):
         try:
             start.wait()
-            actions.check_post_comment(page=article, user=member, body=f"From {member.username}")
+            check_post_comment(page=article, user=member, body=f"From {member.username}")
         except Exception as error:
             errors.append(error)
         finally:

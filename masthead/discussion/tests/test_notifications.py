@@ -3,7 +3,10 @@
 import pytest
 
 from masthead.accounts.factories import StaffFactory
-from masthead.discussion import actions
+from masthead.discussion.actions.comments import check_post_comment
+from masthead.discussion.actions.moderation import check_moderate
+from masthead.discussion.actions.subscriptions import do_confirm_guest_address, do_subscribe_thread
+from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.factories import make_comment
 from masthead.discussion.models import CommentStatus, Subscription
 
@@ -11,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def post(article, user, body, **kwargs):
-    return actions.check_post_comment(page=article, user=user, body=body, **kwargs)
+    return check_post_comment(page=article, user=user, body=body, **kwargs)
 
 
 def test_reply_notifies_the_author_who_subscribed_with_one_click_unsubscribe(
@@ -58,16 +61,16 @@ def test_thread_followers_get_new_comments_but_not_their_own(
 def test_held_comments_notify_only_once_approved(
     smtp_inbox, article, member, other_member, django_capture_on_commit_callbacks
 ):
-    actions.do_subscribe_thread(thread=actions.thread_for(article), user=member)
+    do_subscribe_thread(thread=thread_for(article), user=member)
     held = make_comment(article=article, author=other_member, status=CommentStatus.PENDING)
     assert len(smtp_inbox) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        actions.check_moderate(comment_ids=[held.pk], action="approve", editor=StaffFactory())
+        check_moderate(comment_ids=[held.pk], action="approve", editor=StaffFactory())
     assert len(smtp_inbox.to(member.email)) == 1
 
 
 def test_unsubscribe_page_asks_before_removing(client, article, member):
-    subscription = actions.do_subscribe_thread(thread=actions.thread_for(article), user=member)
+    subscription = do_subscribe_thread(thread=thread_for(article), user=member)
     html = client.get(f"/discussion/unsubscribe/{subscription.token}/").content.decode()
     assert "Stop e-mails about" in html and Subscription.objects.exists()
     assert client.post(f"/discussion/unsubscribe/{subscription.token}/").status_code == 200
@@ -80,7 +83,7 @@ def test_unsubscribe_page_asks_before_removing(client, article, member):
 def guest_post(article, body, *, name="Gus Guest", email="gus@example.org", **kwargs):
     from django.contrib.auth.models import AnonymousUser
 
-    return actions.check_post_comment(page=article, user=AnonymousUser(), body=body, guest_name=name,
+    return check_post_comment(page=article, user=AnonymousUser(), body=body, guest_name=name,
                                       guest_email=email, ip="198.51.100.7", **kwargs)
 
 
@@ -146,7 +149,7 @@ def test_a_confirmed_guest_is_not_asked_again_and_pending_links_are_not_resent_a
         first = guest_post(article, "One.", subscribe=True)
         guest_post(article, "Two.", subscribe=True)
     assert len(smtp_inbox) == 1  # one confirmation, not one per comment
-    actions.do_confirm_guest_address(token=GuestAddress.objects.get().token)
+    do_confirm_guest_address(token=GuestAddress.objects.get().token)
     with django_capture_on_commit_callbacks(execute=True):
         guest_post(article, "Three.", subscribe=True)
     assert len(smtp_inbox) == 1
@@ -162,7 +165,7 @@ def test_a_guest_is_not_told_about_their_own_reply(smtp_inbox, article, django_c
     allow_guests()
     with django_capture_on_commit_callbacks(execute=True):
         mine = guest_post(article, "Mine.", subscribe=True)
-    actions.do_confirm_guest_address(token=GuestAddress.objects.get().token)
+    do_confirm_guest_address(token=GuestAddress.objects.get().token)
     with django_capture_on_commit_callbacks(execute=True):
         guest_post(article, "Answering myself.", parent_id=mine.pk)
     assert len(smtp_inbox) == 1  # only the confirmation
@@ -191,7 +194,7 @@ def test_followers_who_may_not_read_the_whole_article_are_not_sent_its_comments(
     tier = TierFactory()
     reader_subscription = SubscriptionFactory(member__user=member, tier=tier)
     SubscriptionFactory(member__user=other_member, tier=tier)
-    actions.do_subscribe_thread(thread=actions.thread_for(article), user=member)
+    do_subscribe_thread(thread=thread_for(article), user=member)
     article.access_level = AccessLevel.PAID
     article.save_revision().publish()
 

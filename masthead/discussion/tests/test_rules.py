@@ -6,7 +6,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from masthead.discussion import actions
+from masthead.discussion.actions.comments import check_post_comment
+from masthead.discussion.actions.moderation import do_moderate
+from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.errors import DiscussionError
 from masthead.discussion.factories import allow_guests, make_comment, set_policy
 from masthead.discussion.models import BlocklistAction, Comment, CommentStatus, DiscussionSettings
@@ -16,14 +18,14 @@ pytestmark = pytest.mark.django_db
 
 
 def post(article, user, body="An ordinary remark.", ip="198.51.100.7", **kwargs):
-    return actions.check_post_comment(page=article, user=user, body=body, ip=ip, **kwargs)
+    return check_post_comment(page=article, user=user, body=body, ip=ip, **kwargs)
 
 
 def test_first_member_comment_is_held_when_the_setting_is_on(article, member):
     set_policy(hold_first_member_comment=True)
     first = post(article, member, "first")
     assert first.status == CommentStatus.PENDING and first.hold_reasons == ["The member's first comment."]
-    actions.do_moderate(comments=[first], action="approve", editor=None)
+    do_moderate(comments=[first], action="approve", editor=None)
     assert post(article, member, "second").status == CommentStatus.APPROVED
 
 
@@ -88,7 +90,7 @@ def test_rate_limit_forgets_after_a_minute(article, member, settings):
 
     def attempt(at):
         submission = Submission(
-            thread=actions.thread_for(article), policy=DiscussionSettings.current(), body="again",
+            thread=thread_for(article), policy=DiscussionSettings.current(), body="again",
             author=member, ip_hash="an-address", now=at,
         )
         return rate_limited(submission)

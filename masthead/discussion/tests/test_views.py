@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from masthead.accounts.factories import UserFactory
 from masthead.articles.factories import make_article
-from masthead.discussion.actions import thread_for
+from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.factories import allow_guests, make_comment
 from masthead.discussion.models import Comment, CommentStatus, Flag, Thread, Vote
 
@@ -220,7 +220,7 @@ def test_replies_to_other_articles_or_deleted_comments_and_bad_votes_get_400(cli
     other = make_comment(article=make_article(section=section))
     gone = make_comment(article=article)
     make_comment(parent=gone)
-    from masthead.discussion.actions import do_delete_comment
+    from masthead.discussion.actions.comments import do_delete_comment
 
     do_delete_comment(comment=gone)
     own = make_comment(article=article, author=member)
@@ -281,7 +281,7 @@ def test_signed_out_readers_get_cached_html_that_a_write_refreshes_at_once(clien
     with CaptureQueriesContext(connection) as cached:
         client.get(article.url)
     assert not any("discussion_comment" in query["sql"] for query in cached.captured_queries)
-    from masthead.discussion.actions import check_post_comment
+    from masthead.discussion.actions.comments import check_post_comment
 
     check_post_comment(page=article, user=member, body="After")
     assert "After" in text(client.get(article.url))

@@ -104,7 +104,7 @@ def test_download_my_data(client, member):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     data = json.loads(response.content)
-    assert data["email"] == "page@example.org"
+    assert data["profile"]["email"] == "page@example.org"
     assert data["newsletters"] == ["weekly"]
     assert data["subscriptions"][0]["tier"] == "Supporter"
 

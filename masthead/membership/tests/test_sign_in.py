@@ -50,8 +50,13 @@ def test_sign_up_is_double_opt_in(request_link, client, smtp_inbox):
     assert link.token_hash == hash_token(token) and token not in link.token_hash
     assert link.expires_at - link.created_at == timedelta(minutes=15)
 
-    confirm_page = client.get(path)
+    opened = client.get(path)
+    # The token leaves the address at once (access logs, history, Referer): kept in the session instead.
+    assert opened.status_code == 302 and opened["Location"] == "/members/link/"
+    assert opened["Referrer-Policy"] == "no-referrer"
+    confirm_page = client.get(opened["Location"])
     assert confirm_page.status_code == 200 and not Member.objects.exists()  # opening does not use it up
+    assert token not in confirm_page.content.decode()
     response = client.post(path)
     assert response.status_code == 302 and response["Location"] == "/analysis/some-piece/"
     member = Member.objects.select_related("user").get()
@@ -94,7 +99,7 @@ def test_a_link_works_once(request_link, client, smtp_inbox):
     html = again.content.decode()
     assert "This link was already used" in html and "Send me a new link" in html
     assert SESSION_KEY not in client.session
-    assert client.get(path).status_code == 400
+    assert client.get(path, follow=True).status_code == 400
 
 
 def test_an_expired_link_says_so_and_offers_a_new_one(request_link, client, smtp_inbox):

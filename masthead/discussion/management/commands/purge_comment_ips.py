@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from masthead.discussion.actions import do_purge_ip_hashes
+from masthead.discussion.actions.privacy import do_purge_ip_hashes
 
 
 class Command(BaseCommand):

@@ -7,8 +7,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from masthead.discussion.rendering import MalformedMarkdown, check_markdown, count_links, quote_markdown, render_comment
-
+from masthead.discussion.markup import (
+    MalformedMarkdown,
+    check_markdown,
+    count_links,
+    quote_markdown,
+    render_comment,
+)
 
 
 class _Elements(HTMLParser):
