@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 PUBLISH = "masthead.articles.tasks.publish_due_pages"
 
 
+@pytest.fixture(autouse=True)
+def _publishing_only(settings):
+    # The scheduler's workings, shown with one periodic task (the site has others: settings.py).
+    settings.MASTHEAD_PERIODIC_TASKS = {PUBLISH: 1}
+
+
 @pytest.fixture
 def database_tasks(settings):
     # As `make run` has it: the database backend, with a worker in another process.
