@@ -3,7 +3,8 @@
 from django.shortcuts import render
 
 from masthead.membership.access import gate_policy, reader_for_request
-from masthead.search.results import search_articles
+from masthead.search.query import parse_query
+from masthead.search.results import SearchResults, search_articles
 
 MAX_QUERY_LENGTH = 200
 
@@ -14,10 +15,12 @@ def search(request):
         return render(
             request,
             "search/search.html",
-            {"query": "", "results": [], "error": f"Search for at most {MAX_QUERY_LENGTH} characters."},
+            {"query": "", "results": None, "error": f"Search for at most {MAX_QUERY_LENGTH} characters."},
             status=400,
         )
-    results = (
-        search_articles(query, reader_for_request(request), policy=gate_policy(request)) if query else []
-    )
-    return render(request, "search/search.html", {"query": query, "results": results})
+    parsed = parse_query(query)
+    if query and not parsed:
+        results = SearchResults(articles=[], authors=[])  # nothing searchable in it: punctuation only
+    else:
+        results = search_articles(parsed, reader_for_request(request), policy=gate_policy(request))
+    return render(request, "search/search.html", {"query": query, "results": results if query else None})
