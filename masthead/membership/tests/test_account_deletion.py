@@ -12,7 +12,6 @@ from masthead.accounts.factories import StaffFactory, UserFactory
 from masthead.accounts.models import User
 from masthead.annotations.factories import make_inline_comment
 from masthead.annotations.models import InlineAnchor
-from masthead.articles.factories import make_article, paragraph
 from masthead.discussion.actions import moderation, subscriptions, votes
 from masthead.discussion.factories import make_comment
 from masthead.discussion.models import (
@@ -35,26 +34,6 @@ pytestmark = pytest.mark.django_db
 
 EMAIL = "lena.leaving@example.org"
 NAME = "Lena Leaving"
-PASSAGE = "The reservoir fell to a third of its capacity in August."
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # Thread ids repeat from one test to the next, so cached pages and thread HTML must not outlive a test.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def article(section):
-    return make_article(
-        section=section,
-        title="The dry reservoir",
-        body=[paragraph(PASSAGE), paragraph("Engineers blamed the leaking aqueduct.")],
-    )
 
 
 @pytest.fixture

@@ -21,29 +21,11 @@ from masthead.membership.factories import (
     TierFactory,
 )
 from masthead.membership.models import SignInLink, hash_token
+from masthead.membership.tests.conftest import PASSAGE
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "dana.data@example.org"
-PASSAGE = "The reservoir fell to a third of its capacity in August."
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def article(section):
-    return make_article(
-        section=section,
-        title="The dry reservoir",
-        body=[paragraph(PASSAGE), paragraph("Engineers blamed the leaking aqueduct.")],
-    )
 
 
 @pytest.fixture
