@@ -81,9 +81,14 @@ def live_article(page_id: int) -> ArticlePage:
 def require_discussion_access_to_comment(request, comment_id) -> None:
     """Refuse (DiscussionError) a reader who may not read the discussion the comment belongs to."""
     page_id = Comment.objects.filter(pk=comment_id).values_list("thread__page_id", flat=True).first()
-    article = ArticlePage.objects.live().public().filter(pk=page_id).first() if page_id else None
-    if article is not None:
-        require_discussion_access(request, article)
+    if page_id is None:
+        return  # no such comment: the action says so
+    article = ArticlePage.objects.live().public().filter(pk=page_id).first()
+    if article is None:
+        # A comment under a draft, an unpublished or a view-restricted article: as if it did not exist, before
+        # anything about it is read or written.
+        raise DiscussionError("No such comment.", status=404)
+    require_discussion_access(request, article)
 
 
 def article_anchor_url(article: ArticlePage, anchor: str, sort: str = "") -> str:
