@@ -28,6 +28,7 @@ from masthead.discussion.viewer import (
     cache_stamp,
     may_read_discussion,
     require_discussion_access,
+    require_discussion_access_to_comment,
 )
 
 
@@ -250,8 +251,6 @@ def post_comment(request, article_id: int, payload: PostIn):
 @api.post("/comments/{comment_id}/vote", response=CommentOut, summary="Vote +1 or -1; the same vote again withdraws it")
 def vote(request, comment_id: int, payload: VoteIn):
     require_csrf(request)
-    from masthead.discussion.views import require_discussion_access_to_comment
-
     require_discussion_access_to_comment(request, comment_id)  # the answer carries the comment's text
     comment = check_vote(comment_id=comment_id, user=request.user, value=payload.value)
     return comment_out(comment)

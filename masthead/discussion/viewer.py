@@ -13,11 +13,12 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from masthead.articles.models import ArticlePage
 from masthead.core.holes import CSRF_HOLE
 from masthead.core.request_state import state_of
 from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.errors import DiscussionError
-from masthead.discussion.models import CommentSort, DiscussionSettings, WhoMayComment
+from masthead.discussion.models import Comment, CommentSort, DiscussionSettings, WhoMayComment
 from masthead.discussion.thread_pages import build_thread_page
 
 # Comments can quote the article, so they belong to readers who may read all of it: the one decision is there.
@@ -43,6 +44,19 @@ def require_discussion_access(request, article) -> None:
     """For the write path: refuse a reader who may not read the discussion, with a message that says why."""
     if not may_read_discussion(request, article):
         raise DiscussionError(LOCKED_MESSAGE, status=403)
+
+
+def require_discussion_access_to_comment(request, comment_id) -> None:
+    """Refuse (DiscussionError) a reader who may not read the discussion the comment belongs to."""
+    page_id = Comment.objects.filter(pk=comment_id).values_list("thread__page_id", flat=True).first()
+    if page_id is None:
+        return  # no such comment: the action says so
+    article = ArticlePage.objects.live().public().filter(pk=page_id).first()
+    if article is None:
+        # A comment under a draft, an unpublished or a view-restricted article: as if it did not exist, before
+        # anything about it is read or written.
+        raise DiscussionError("No such comment.", status=404)
+    require_discussion_access(request, article)
 
 
 def viewer_context(request, thread, *, shared: bool = False) -> dict:

@@ -28,6 +28,7 @@ from masthead.discussion.models import (
     CommentStatus,
     DiscussionSettings,
     FlagReason,
+    GuestAddress,
     Subscription,
     Vote,
 )
@@ -42,6 +43,7 @@ from masthead.discussion.viewer import (
     LOCKED_MESSAGE,
     may_read_discussion,
     require_discussion_access,
+    require_discussion_access_to_comment,
     section_context,
     viewer_context,
 )
@@ -76,19 +78,6 @@ def strict_form(request):
 
 def live_article(page_id: int) -> ArticlePage:
     return get_object_or_404(ArticlePage.objects.live().public(), pk=page_id)
-
-
-def require_discussion_access_to_comment(request, comment_id) -> None:
-    """Refuse (DiscussionError) a reader who may not read the discussion the comment belongs to."""
-    page_id = Comment.objects.filter(pk=comment_id).values_list("thread__page_id", flat=True).first()
-    if page_id is None:
-        return  # no such comment: the action says so
-    article = ArticlePage.objects.live().public().filter(pk=page_id).first()
-    if article is None:
-        # A comment under a draft, an unpublished or a view-restricted article: as if it did not exist, before
-        # anything about it is read or written.
-        raise DiscussionError("No such comment.", status=404)
-    require_discussion_access(request, article)
 
 
 def article_anchor_url(article: ArticlePage, anchor: str, sort: str = "") -> str:
@@ -337,8 +326,6 @@ def unsubscribe(request, token: str):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def confirm_guest(request, token: str):
-    from masthead.discussion.models import GuestAddress
-
     if request.method == "POST":
         address = do_confirm_guest_address(token=token)
         return render(request, "discussion/confirm_guest.html", {"address": address, "confirmed": True},

@@ -47,7 +47,7 @@ def _when(moment):
 
 
 def member_data(member: Member, *, request=None) -> dict:
-    """Everything masthead holds about the member. A fixed number of queries, however much they wrote."""
+    """Everything masthead holds about the member: this app's sections, then each other app's (the signal)."""
     user = member.user
     links = SignInLink.objects.filter(Q(member=member) | Q(email__iexact=user.email)).order_by("created_at")
     data = {
