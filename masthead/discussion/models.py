@@ -248,6 +248,8 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     # A keyed hash, never the address itself; emptied after MASTHEAD_DISCUSSION_IP_RETENTION_DAYS.
     ip_hash = models.CharField(max_length=64, blank=True)
+    # When moderators were e-mailed that it waits for approval (actions/notices.py); emptied when it is held again.
+    moderators_notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
 
@@ -364,8 +366,12 @@ class Flag(models.Model):
     note = models.CharField(max_length=500, blank=True)
     resolved = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # When moderators were e-mailed about the report (actions/notices.py).
+    moderators_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # The admin's counts and the moderators' notices read only the open reports.
+        indexes = [models.Index(fields=["comment"], condition=Q(resolved=False), name="flag_open")]
         constraints = [
             models.UniqueConstraint(
                 fields=["comment", "reporter"], condition=Q(reporter__isnull=False), name="one_report_per_member"
@@ -501,6 +507,7 @@ class ModerationAction(models.TextChoices):
     BAN = "ban", "Banned the author"
     UNBAN = "unban", "Lifted a ban"
     DISMISS_REPORTS = "dismiss", "Dismissed the reports"
+    HIDE = "hide", "Hidden after reports"
     CLOSE = "close", "Closed the thread"
     OPEN = "open", "Reopened the thread"
     IMPORT = "import", "Imported comments"

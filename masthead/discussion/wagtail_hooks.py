@@ -1,15 +1,18 @@
-"""The discussion in the Wagtail admin: a Comments menu with the moderation queue and the audit log."""
+"""The discussion in the Wagtail admin: a Comments menu with the moderation queue, the bans and the audit log, and
+the moderation permission in the group editor."""
 
+from django.contrib.auth.models import Permission
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from masthead.discussion import admin_views
-from masthead.discussion.permissions import can_moderate
+from masthead.discussion.permissions import MODERATE_PERMISSION, can_moderate
 
 admin_urlpatterns = (
     [
         path("queue/", admin_views.queue, name="queue"),
+        path("queue/ban/", admin_views.ban_authors, name="ban_authors"),
         path("comment/<int:comment_id>/edit/", admin_views.edit, name="edit"),
         path("thread/<int:thread_id>/close/", admin_views.close_thread, name="close_thread"),
         path("log/", admin_views.audit_log, name="audit_log"),
@@ -33,3 +36,10 @@ class ModeratorMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_comments_menu_item():
     return ModeratorMenuItem("Comments", reverse("discussion_admin:queue"), icon_name="comment", order=250)
+
+
+@hooks.register("register_permissions")
+def register_moderation_permission():
+    """Offered in Settings → Groups, so that a site decides which of its groups may moderate."""
+    app_label, codename = MODERATE_PERMISSION.split(".")
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename)

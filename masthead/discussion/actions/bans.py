@@ -1,5 +1,8 @@
 """Bans: a member or a guest's e-mail address that may no longer comment, for good or for a while."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -48,17 +51,43 @@ def _describe_ban(verb: str, ban: Ban) -> str:
     return detail[:500]
 
 
-def check_add_ban(*, editor, member: str = "", email: str = "", reason: str = "", expires_at=None) -> Ban:
-    """Ban a member (named by username or e-mail address) or a guest's e-mail address from the ban list."""
-    if not can_moderate(editor):
-        raise DiscussionError("You may not moderate comments.", status=403)
-    member, email, reason = (member or "").strip(), (email or "").strip(), (reason or "").strip()
-    if bool(member) == bool(email):
-        raise DiscussionError("Name either a member or an e-mail address to ban.")
+@dataclass(frozen=True)
+class BanRequest:
+    """A ban an editor asked for that passed the checks: shown on the confirmation page, then made."""
+
+    user: User | None
+    email: str
+    reason: str
+    expires_at: datetime | None
+
+    @property
+    def target(self) -> str:
+        if self.user is None:
+            return self.email
+        return f"{self.user.public_name} <{self.user.email}>" if self.user.email else self.user.public_name
+
+
+def clean_ban_terms(*, reason, expires_at) -> str:
+    """The reason and expiry every ban needs, whichever door it comes by; returns the reason, trimmed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DiscussionError("Give a reason for the ban: it is kept with the ban and shown in the ban list.")
     if len(reason) > 200:
         raise DiscussionError("Keep the reason under 200 characters.")
     if expires_at is not None and expires_at <= timezone.now():
         raise DiscussionError("The expiry must be in the future; leave it empty for a ban until lifted.")
+    return reason
+
+
+def validate_ban(*, editor, member: str = "", email: str = "", reason: str = "", expires_at=None) -> BanRequest:
+    """Check a ban asked for from the ban list (a member named by username or e-mail address, or a guest's
+    e-mail address) without making it, so that the editor can confirm it first."""
+    if not can_moderate(editor):
+        raise DiscussionError("You may not moderate comments.", status=403)
+    member, email = (member or "").strip(), (email or "").strip()
+    if bool(member) == bool(email):
+        raise DiscussionError("Name either a member or an e-mail address to ban.")
+    reason = clean_ban_terms(reason=reason, expires_at=expires_at)
     user = None
     if member:
         user = User.objects.filter(Q(username__iexact=member) | Q(email__iexact=member)).first()
@@ -71,7 +100,14 @@ def check_add_ban(*, editor, member: str = "", email: str = "", reason: str = ""
             validate_email(email)
         except ValidationError:
             raise DiscussionError("Give a valid e-mail address to ban.") from None
-    return do_add_ban(user=user, email=email, reason=reason, expires_at=expires_at, editor=editor)
+    return BanRequest(user=user, email=email, reason=reason, expires_at=expires_at)
+
+
+def check_add_ban(*, editor, member: str = "", email: str = "", reason: str = "", expires_at=None) -> Ban:
+    """Ban a member or a guest's e-mail address from the ban list; a reason is required."""
+    asked = validate_ban(editor=editor, member=member, email=email, reason=reason, expires_at=expires_at)
+    return do_add_ban(user=asked.user, email=asked.email, reason=asked.reason, expires_at=asked.expires_at,
+                      editor=editor)
 
 
 def do_add_ban(*, user, email: str, reason: str, expires_at, editor) -> Ban:

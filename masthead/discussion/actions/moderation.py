@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from masthead.discussion.actions.bans import do_ban
+from masthead.discussion.actions.bans import clean_ban_terms, do_ban
 from masthead.discussion.actions.comments import approved_comment, clean_body, do_edit_comment
 from masthead.discussion.actions.privacy import hash_ip
 from masthead.discussion.actions.subscriptions import announce_comment
@@ -22,6 +22,8 @@ MODERATION_STATUS = {
     ModerationAction.APPROVE: CommentStatus.APPROVED,
     ModerationAction.REJECT: CommentStatus.REJECTED,
     ModerationAction.SPAM: CommentStatus.SPAM,
+    # A reported comment taken down at once: rejected, its reports settled, the audit log saying why.
+    ModerationAction.HIDE: CommentStatus.REJECTED,
 }
 QUEUE_ACTIONS = {
     *MODERATION_STATUS,
@@ -32,11 +34,20 @@ QUEUE_ACTIONS = {
 }
 
 
-def check_moderate(*, comment_ids, action: str, editor) -> list[Comment]:
+def check_moderate(*, comment_ids, action: str, editor, reason: str = "", expires_at=None) -> list[Comment]:
+    """Act on the selected comments; banning their authors needs a reason (and may have an expiry)."""
     if not can_moderate(editor):
         raise DiscussionError("You may not moderate comments.", status=403)
     if action not in QUEUE_ACTIONS:
         raise DiscussionError("Choose a moderation action.")
+    comments = selected_comments(comment_ids)
+    if action == ModerationAction.BAN:
+        reason = clean_ban_terms(reason=reason, expires_at=expires_at)
+    return do_moderate(comments=comments, action=action, editor=editor, reason=reason, expires_at=expires_at)
+
+
+def selected_comments(comment_ids) -> list[Comment]:
+    """The comments an editor ticked, by id; a clear error when there are none (or the ids are not numbers)."""
     try:
         ids = sorted({int(pk) for pk in comment_ids})
     except (TypeError, ValueError):
@@ -44,10 +55,10 @@ def check_moderate(*, comment_ids, action: str, editor) -> list[Comment]:
     comments = list(Comment.objects.filter(pk__in=ids).select_related("author"))
     if not comments:
         raise DiscussionError("Select the comments to act on.")
-    return do_moderate(comments=comments, action=action, editor=editor)
+    return comments
 
 
-def do_moderate(*, comments: list[Comment], action: str, editor) -> list[Comment]:
+def do_moderate(*, comments: list[Comment], action: str, editor, reason: str = "", expires_at=None) -> list[Comment]:
     with transaction.atomic():
         for comment in comments:
             was_counted = comment.is_counted
@@ -64,7 +75,7 @@ def do_moderate(*, comments: list[Comment], action: str, editor) -> list[Comment
             elif action == ModerationAction.DISMISS_REPORTS:
                 comment.flags.filter(resolved=False).update(resolved=True)
             elif action == ModerationAction.BAN:
-                detail = do_ban(comment=comment, editor=editor)
+                detail = do_ban(comment=comment, editor=editor, reason=reason, expires_at=expires_at)
             ModerationEvent.objects.create(comment=comment, actor=editor, action=action, detail=detail)
             Thread.objects.filter(pk=comment.thread_id).record_change(comment.is_counted - was_counted)
     return comments

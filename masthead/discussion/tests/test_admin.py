@@ -2,12 +2,13 @@
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from masthead.accounts.factories import StaffFactory
 from masthead.discussion.actions.moderation import check_report_comment
 from masthead.discussion.factories import make_comment
-from masthead.discussion.models import Comment, CommentStatus, ModerationEvent, Thread
+from masthead.discussion.models import Ban, Comment, CommentStatus, ModerationEvent, Thread
 
 pytestmark = pytest.mark.django_db
 
@@ -72,11 +73,54 @@ def test_pin_shows_the_comment_in_the_editors_picks_band(client, editor, article
     assert html.index("Editors’ picks") < html.index(f'id="comment-{comment.pk}"')
 
 
-def test_ban_from_the_queue(client, editor, article, member):
-    comment = make_comment(article=article, author=member, status=CommentStatus.PENDING)
-    client.post(QUEUE, {"single": f"ban:{comment.pk}"})
+def test_ban_from_the_queue_asks_for_a_reason_and_a_confirmation(client, group_editor, article, member):
+    comment = make_comment(article=article, author=member, body="Heated words", status=CommentStatus.PENDING)
+    asked = client.post(QUEUE, {"single": f"ban:{comment.pk}"})
+    assert asked.status_code == 302 and asked["Location"].startswith("/admin/discussion/queue/ban/?")
+    page = client.get(asked["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200 and member.email in html and "Heated words" in html and "Reason" in html
     comment.refresh_from_db()
-    assert comment.status == "spam" and member.comment_ban
+    assert comment.status == "pending" and not Ban.objects.exists()  # nothing happens before the confirmation
+
+    without_reason = client.post("/admin/discussion/queue/ban/", {"queue": "pending", "comment": [comment.pk]})
+    assert without_reason.status_code == 400 and "Give a reason for the ban." in without_reason.content.decode()
+    assert not Ban.objects.exists() and not ModerationEvent.objects.exists()
+
+    done = client.post("/admin/discussion/queue/ban/",
+                       {"queue": "pending", "comment": [comment.pk], "reason": "Insults in three threads"})
+    assert done.status_code == 302 and done["Location"] == QUEUE + "?queue=pending"
+    comment.refresh_from_db()
+    assert comment.status == "spam" and Ban.objects.get(user=member).reason == "Insults in three threads"
+    assert "Insults in three threads" in ModerationEvent.objects.get(action="ban").detail
+    assert "Insults in three threads" in client.get("/admin/discussion/bans/").content.decode()
+
+
+def test_the_ban_page_with_no_comment_goes_back_with_a_message(client, editor):
+    response = client.get("/admin/discussion/queue/ban/?comment=x", follow=True)
+    assert response.status_code == 200 and "Select the comments to act on." in response.content.decode()
+
+
+def test_a_reported_comment_is_hidden_at_once_and_the_article_page_sees_it(client, group_editor, article, member):
+    kept = make_comment(article=article, body="A fair point about the dam")
+    reported = make_comment(article=article, body="An insult to the author")
+    check_report_comment(comment_id=reported.pk, user=member, reason="abuse")
+    reader = Client()
+    before = reader.get(article.url).content.decode()  # the article page, cached for anonymous readers
+    assert "An insult to the author" in before and "A fair point about the dam" in before
+    queue_html = client.get(QUEUE + "?queue=reported").content.decode()
+    assert f'value="hide:{reported.pk}">Hide now</button>' in queue_html
+
+    response = client.post(QUEUE + "?queue=reported", {"single": f"hide:{reported.pk}"}, follow=True)
+    assert "Hide now: 1 comment." in response.content.decode()
+    reported.refresh_from_db()
+    assert reported.status == CommentStatus.REJECTED and not reported.flags.filter(resolved=False).exists()
+    assert Thread.objects.get(page=article).comment_count == 1
+    assert ModerationEvent.objects.get(comment=reported).action == "hide"
+    after = reader.get(article.url).content.decode()
+    assert "An insult to the author" not in after and "A fair point about the dam" in after
+    assert "Nothing here." in client.get(QUEUE + "?queue=reported").content.decode()
+    assert kept.pk
 
 
 def test_editor_edits_a_comment_and_an_empty_edit_is_a_400(client, editor, article):

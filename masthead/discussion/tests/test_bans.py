@@ -38,11 +38,17 @@ def test_members_cannot_see_the_ban_list(client, member):
     assert not Ban.objects.exists()
 
 
-def test_editor_bans_a_member_with_reason_and_expiry_and_the_list_shows_it(client, editor, article, member):
+def test_editor_bans_a_member_with_reason_and_expiry_and_the_list_shows_it(client, group_editor, article, member):
+    editor = group_editor
     held = make_comment(article=article, author=member, status=CommentStatus.PENDING)
     until = timezone.localtime() + timedelta(days=7)
-    response = client.post(BANS, {"member": member.username, "reason": "Repeated insults",
-                                  "expires_at": until.strftime("%Y-%m-%dT%H:%M")})
+    fields = {"member": member.username, "reason": "Repeated insults", "expires_at": until.strftime("%Y-%m-%dT%H:%M")}
+    asked = client.post(BANS, fields)  # the form first asks to confirm, and bans nobody yet
+    assert asked.status_code == 200 and not Ban.objects.exists() and not ModerationEvent.objects.exists()
+    page = asked.content.decode()
+    assert "Confirm the ban" in page and member.email in page and "Repeated insults" in page
+    assert 'name="confirmed" value="yes"' in page
+    response = client.post(BANS, {**fields, "confirmed": "yes"})
     assert response.status_code == 302
     ban = Ban.objects.get()
     assert ban.user == member and ban.reason == "Repeated insults" and ban.created_by == editor
@@ -60,7 +66,7 @@ def test_editor_bans_a_member_with_reason_and_expiry_and_the_list_shows_it(clien
 
 def test_editor_bans_a_guest_address_and_the_guest_is_refused_clearly(client, editor, article):
     allow_guests()
-    assert client.post(BANS, {"email": "Troll@Example.org", "reason": "Spam links"}).status_code == 302
+    assert client.post(BANS, {"email": "Troll@Example.org", "reason": "Spam links", "confirmed": "yes"}).status_code == 302
     assert Ban.objects.get().email == "troll@example.org"
     response = Client().post(  # a guest: no session
         f"/discussion/api/threads/{article.pk}/comments",
@@ -128,7 +134,8 @@ def test_lifting_a_ban_lets_them_comment_again_and_is_logged(client, editor, art
 
 
 def test_banning_again_renews_the_ban(editor, member):
-    check_add_ban(editor=editor, member=member.username, expires_at=timezone.now() + timedelta(hours=1))
+    check_add_ban(editor=editor, member=member.username, reason="Cool off",
+                  expires_at=timezone.now() + timedelta(hours=1))
     check_add_ban(editor=editor, member=member.username, reason="Again")
     ban = Ban.objects.get()
     assert ban.expires_at is None and ban.reason == "Again"
@@ -138,24 +145,37 @@ def test_banning_again_renews_the_ban(editor, member):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({}, "Name either a member or an e-mail address"),
-        ({"member": "someone", "email": "a@example.org"}, "Name either a member or an e-mail address"),
-        ({"member": "nobody-here"}, "There is no member"),
-        ({"email": "not an address"}, "valid e-mail address"),
-        ({"email": "a@example.org", "expires_at": "2001-01-01T00:00"}, "must be in the future"),
+        ({"reason": "r"}, "Name either a member or an e-mail address"),
+        ({"member": "someone", "email": "a@example.org", "reason": "r"}, "Name either a member or an e-mail address"),
+        ({"member": "nobody-here", "reason": "r"}, "There is no member"),
+        ({"email": "not an address", "reason": "r"}, "valid e-mail address"),
+        ({"email": "a@example.org", "reason": "r", "expires_at": "2001-01-01T00:00"}, "must be in the future"),
+        ({"email": "a@example.org"}, "Give a reason for the ban."),
+        ({"email": "a@example.org", "reason": "   "}, "Give a reason for the ban."),
     ],
 )
-def test_bad_ban_requests_are_refused_with_a_message(client, editor, fields, message):
-    response = client.post(BANS, fields)
+@pytest.mark.parametrize("confirmed", ["", "yes"])
+def test_bad_ban_requests_are_refused_with_a_message(client, editor, fields, message, confirmed):
+    response = client.post(BANS, {**fields, "confirmed": confirmed})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Ban.objects.exists() and not ModerationEvent.objects.exists()
 
 
+def test_a_ban_without_a_reason_is_refused_by_the_action_too(editor, member):
+    with pytest.raises(DiscussionError, match="Give a reason"):
+        check_add_ban(editor=editor, member=member.username)
+    assert not Ban.objects.exists()
+
+
 def test_the_queue_ban_is_listed_and_liftable(client, editor, article):
     allow_guests()
     comment = make_comment(article=article, guest_name="Gus", guest_email="gus@example.org")
-    client.post("/admin/discussion/queue/?queue=approved", {"single": f"ban:{comment.pk}"})
+    asked = client.post("/admin/discussion/queue/?queue=approved", {"single": f"ban:{comment.pk}"}, follow=True)
+    assert "gus@example.org (guest Gus)" in asked.content.decode() and not Ban.objects.exists()
+    client.post("/admin/discussion/queue/ban/",
+                {"queue": "approved", "comment": [comment.pk], "reason": "Link spam in every thread"})
     ban = Ban.objects.get()
-    assert ban.email == "gus@example.org" and ban.created_by == editor
-    assert "gus@example.org" in client.get(BANS).content.decode()
+    assert ban.email == "gus@example.org" and ban.created_by == editor and ban.reason == "Link spam in every thread"
+    listed = client.get(BANS).content.decode()
+    assert "gus@example.org" in listed and "Link spam in every thread" in listed

@@ -58,14 +58,17 @@ def test_bulk_spam_and_pin(article, editor):
 
 def test_ban_stops_the_member_and_a_guest_email(article, editor, member):
     comment = make_comment(article=article, author=member)
-    check_moderate(comment_ids=[comment.pk], action="ban", editor=editor)
-    assert Ban.objects.filter(user=member).exists()
+    with pytest.raises(DiscussionError, match="Give a reason"):
+        check_moderate(comment_ids=[comment.pk], action="ban", editor=editor)
+    assert not Ban.objects.exists()
+    check_moderate(comment_ids=[comment.pk], action="ban", editor=editor, reason="Insults")
+    assert Ban.objects.get(user=member).reason == "Insults"
     with pytest.raises(DiscussionError, match="no longer comment") as refused:
         post(article, member, "after the ban")
     assert refused.value.status == 403
     allow_guests()
     guest_comment = make_comment(article=article, guest_name="Gus", guest_email="Gus@Example.org")
-    check_moderate(comment_ids=[guest_comment.pk], action="ban", editor=editor)
+    check_moderate(comment_ids=[guest_comment.pk], action="ban", editor=editor, reason="Spam links")
     from django.contrib.auth.models import AnonymousUser
 
     with pytest.raises(DiscussionError, match="no longer comment"):

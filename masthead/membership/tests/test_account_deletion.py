@@ -164,7 +164,8 @@ def test_a_commenter_deletes_their_account_and_the_conversation_stays_by_a_delet
 def test_banning_a_deleted_members_comment_names_nobody_and_does_not_fail(article, leaving):
     comment = make_comment(article=article, author=leaving.user, status=CommentStatus.PENDING)
     assert delete_account(signed_in(leaving.user)).status_code == 200
-    moderation.check_moderate(comment_ids=[comment.pk], action=ModerationAction.BAN, editor=StaffFactory())
+    moderation.check_moderate(comment_ids=[comment.pk], action=ModerationAction.BAN, editor=StaffFactory(),
+                              reason="Abuse")
     assert ModerationEvent.objects.get(comment=comment).detail.startswith("Nobody to ban")
 
 
