@@ -210,6 +210,8 @@ MASTHEAD_PERIODIC_TASKS = {
     "masthead.articles.tasks.publish_due_pages": 1,
     # Commenters' IP hashes forgotten after the retention period.
     "masthead.discussion.actions.privacy.purge_ip_hashes": 60,
+    # One e-mail per moderator about the comments held and the reports made since the last one.
+    "masthead.discussion.actions.notices.send_moderator_notices": 15,
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,12 +1,12 @@
-"""The discussion in the Wagtail admin: a Comments menu with the moderation queue, the bans and the audit log, and
-the moderation permission in the group editor."""
+"""The discussion in the Wagtail admin: a Comments menu with the moderation queue, the bans and the audit log, the
+counts of what waits (in the menu and on the dashboard), and the moderation permission in the group editor."""
 
 from django.contrib.auth.models import Permission
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from masthead.discussion import admin_views
+from masthead.discussion.admin_panels import CommentsMenuItem, ModerationPanel
 from masthead.discussion.permissions import MODERATE_PERMISSION, can_moderate
 
 admin_urlpatterns = (
@@ -28,14 +28,17 @@ def register_discussion_admin_urls():
     return [path("discussion/", include(admin_urlpatterns))]
 
 
-class ModeratorMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_moderate(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def register_comments_menu_item():
-    return ModeratorMenuItem("Comments", reverse("discussion_admin:queue"), icon_name="comment", order=250)
+    return CommentsMenuItem(
+        "Comments", reverse("discussion_admin:queue"), name="comments", icon_name="comment", order=250
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_moderation_panel(request, panels):
+    if can_moderate(request.user):
+        panels.append(ModerationPanel())
 
 
 @hooks.register("register_permissions")

@@ -237,7 +237,8 @@ def do_edit_comment(*, comment: Comment, body: str, hold_reasons: list[str], edi
             # An edit that adds what the rules hold goes back to the queue, as a new comment would.
             comment.status = CommentStatus.PENDING
             comment.hold_reasons = hold_reasons
-            fields += ["status", "hold_reasons"]
+            comment.moderators_notified_at = None  # held anew: the next notice tells moderators again
+            fields += ["status", "hold_reasons", "moderators_notified_at"]
         comment.save(update_fields=fields)
         if editor is not None:
             ModerationEvent.objects.create(comment=comment, actor=editor, action=ModerationAction.EDIT)
