@@ -93,3 +93,18 @@ def test_editors_and_moderators_groups_may_moderate_and_the_group_editor_offers_
         assert Group.objects.get(name=name).permissions.filter(codename="change_comment").exists()
     offered = [permission for hook in hooks.get_hooks("register_permissions") for permission in hook()]
     assert any(p.codename == "change_comment" and p.content_type.app_label == "discussion" for p in offered)
+
+
+def test_the_dashboard_panel_reads_as_many_queries_for_many_waiting_comments(client, editor, article, member,
+                                                                             other_member):
+    def dashboard_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/admin/").status_code == 200
+        return len(queries)
+
+    waiting(article, [member])
+    dashboard_queries()  # the first admin page of a session makes its user profile and such
+    few = dashboard_queries()
+    for _ in range(4):
+        waiting(article, [member, other_member])
+    assert dashboard_queries() == few
