@@ -52,7 +52,7 @@ def selected_comments(comment_ids) -> list[Comment]:
         ids = sorted({int(pk) for pk in comment_ids})
     except (TypeError, ValueError):
         raise DiscussionError("Select the comments to act on.") from None
-    comments = list(Comment.objects.filter(pk__in=ids).select_related("author"))
+    comments = list(Comment.objects.filter(pk__in=ids).select_related("author", "thread__page"))
     if not comments:
         raise DiscussionError("Select the comments to act on.")
     return comments
