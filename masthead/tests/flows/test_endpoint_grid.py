@@ -30,7 +30,7 @@ from masthead.articles.factories import make_article, paragraph
 from masthead.articles.models import AccessLevel, ArticlePage
 from masthead.discussion.api import api as discussion_api
 from masthead.discussion.factories import allow_guests, make_comment
-from masthead.membership.factories import MemberFactory
+from masthead.membership.factories import MemberFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +301,23 @@ def test_no_endpoint_reads_or_writes_a_hidden_or_gated_discussion(world, reader)
                 faults.append(f"{name}: {call}: {problem}")
     assert not faults, f"{world.kind} x {reader}:\n" + "\n".join(faults)
 
+
+
+@pytest.mark.parametrize("world", ["gated"], indirect=True)
+def test_a_paying_member_gets_what_the_grid_refuses_the_others(world):
+    """The control: the same calls do answer with the text to a reader who may read the article, so the grid
+    refuses because of the article, not because its calls are wrong."""
+    world.users["subscriber"] = SubscriptionFactory().member.user
+    client = client_for("subscriber", world)
+    readers_calls = [
+        *GRID["discussion:thread"](world), *GRID["discussion:reply"](world)[2:],  # with the quote
+        *GRID["discussion:discussion_api:get_thread"](world), *GRID["annotations:passage"](world),
+        *GRID["annotations:export"](world),
+    ]
+    for call in readers_calls:
+        response = call.send(client)
+        assert response.status_code == 200, call
+        assert SECRET in response.content.decode() or INLINE_SECRET in response.content.decode(), call
+    assert client.get(f"/annotations/api/articles/{world.article.pk}/passages").json()[0]["id"] == world.anchor_id
+    voted = GRID["discussion:discussion_api:vote"](world)[0].send(client)
+    assert voted.status_code == 200 and voted.json()["upvotes"] == 1
