@@ -52,8 +52,8 @@ def _used_in_the_open(image, gated_in: set[int]) -> bool:
         is_page_id = reference.object_id.isdigit()
         article = ArticlePage.objects.filter(pk=reference.object_id).first() if is_page_id else None
         if article is None:
-            if reference.model_path.startswith("body") or reference.base_content_type.model != "page":
-                return True  # a snippet or another model
+            if reference.base_content_type.model != "page":
+                return True  # a snippet (an author's photo, an outlet's logo) or another model
             continue  # a page that is not an article (none of them shows images today)
         if not article.live:
             continue  # a draft shows nothing to readers; publishing it will decide again

@@ -99,3 +99,20 @@ def test_images_in_the_preview_stay_plain_static_media(client, paid_article):
     assert rendition.url in image_sources(client.get(article.url))
     assert public_file(rendition.file.name).exists()
     assert public_file(open_image.file.name).exists()
+
+
+def test_an_image_readers_see_elsewhere_without_the_gate_stays_public(section, django_capture_on_commit_callbacks):
+    shared = ImageFactory(title="Harbour at dawn")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(section=section, body=[paragraph("A free piece."), image_block(shared)])
+        paid = make_article(
+            section=section,
+            body=[paragraph("The opening."), {"type": "preview_cut", "value": None}, image_block(shared)],
+            publish=False,
+        )
+        paid.access_level = AccessLevel.PAID
+        paid.save_revision().publish()
+    shared.refresh_from_db()
+    assert shared.file.name == "original_images/harbour-at-dawn.png"
+    assert public_file(shared.file.name).exists()
+    assert shared.get_rendition("width-1200").url.startswith("/media/images/")
