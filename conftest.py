@@ -14,6 +14,7 @@ hypothesis_settings.load_profile("masthead")
 def _media_in_tmp(settings, tmp_path):
     # Uploaded images and renditions go to a per-test folder, never into var/.
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MASTHEAD_PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
 
 
 @pytest.fixture

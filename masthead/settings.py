@@ -236,8 +236,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 # With no web server in front (make run), Django serves uploaded media itself; behind nginx, turn it off.
 MASTHEAD_SERVE_MEDIA = env_bool("MASTHEAD_SERVE_MEDIA", True)
+# Files of images in the gated part of articles: never served by the web server, only through the gate's check.
+MASTHEAD_PRIVATE_MEDIA_ROOT = Path(os.environ.get("MASTHEAD_PRIVATE_MEDIA_ROOT") or VAR_DIR / "private_media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Public files under MEDIA_ROOT; gated images' files under MASTHEAD_PRIVATE_MEDIA_ROOT (masthead/delivery).
+    "default": {"BACKEND": "masthead.delivery.private_media.MediaStorage"},
     # Tests render templates without running collectstatic, so they cannot use the hashed manifest.
     "staticfiles": {
         "BACKEND": (

@@ -96,7 +96,7 @@ def inline_thread(request, page_id: int):
         "sorts": CommentSort.choices,
         "number": number,
     }
-    return render(request, "annotations/inline_thread.html", context)
+    return render(request, "annotations/inline_thread.html", context, status=403 if locked else 200)
 
 
 @require_GET

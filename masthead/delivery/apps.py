@@ -7,6 +7,7 @@ class DeliveryConfig(AppConfig):
     verbose_name = "page delivery"
 
     def ready(self):
-        from masthead.delivery.receivers import connect_receivers
+        from masthead.delivery import gated_images, receivers
 
-        connect_receivers()
+        receivers.connect_receivers()
+        gated_images.connect_receivers()

@@ -27,3 +27,17 @@ class CacheStamps(models.Model):
 
     def __str__(self):
         return f"content {self.content}, membership {self.membership}"
+
+
+class GatedImage(models.Model):
+    """An image shown in the gated part of an article: its files are private (private_media.py), and a reader
+    gets them only when they may read the whole of one of these articles (gated_images.serve)."""
+
+    image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["image", "article"], name="gated_image_once_per_article")]
+
+    def __str__(self):
+        return f"image {self.image_id} in article {self.article_id}"

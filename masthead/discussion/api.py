@@ -259,12 +259,14 @@ def vote(request, comment_id: int, payload: VoteIn):
 @api.patch("/comments/{comment_id}", response=CommentOut, summary="Edit your comment (within the edit window)")
 def edit(request, comment_id: int, payload: EditIn):
     require_csrf(request)
+    require_discussion_access_to_comment(request, comment_id)
     return comment_out(check_edit_comment(comment_id=comment_id, user=request.user, body=payload.body))
 
 
 @api.delete("/comments/{comment_id}", response=Message, summary="Delete your comment")
 def delete(request, comment_id: int):
     require_csrf(request)
+    require_discussion_access_to_comment(request, comment_id)
     placeholder = check_delete_comment(comment_id=comment_id, user=request.user)
     return {"detail": "Deleted; kept as a placeholder for its replies." if placeholder else "Deleted."}
 
@@ -272,6 +274,7 @@ def delete(request, comment_id: int):
 @api.post("/comments/{comment_id}/reports", response={201: Message}, summary="Report a comment to the editors")
 def report(request, comment_id: int, payload: ReportIn):
     require_csrf(request)
+    require_discussion_access_to_comment(request, comment_id)
     check_report_comment(
         comment_id=comment_id,
         user=request.user,

@@ -112,10 +112,13 @@ def thread(request, page_id: int):
     context = section_context(request, article, sort=sort, number=number)
     if number > 1 and not context["has_comments"] and not context["locked"]:
         raise Http404("No such page of comments.")
+    # A reader who may not read the discussion gets the count and what would open it, as on the article page,
+    # with the status that says so.
+    status = 403 if context["locked"] else 200
     if fragment == "section":
-        response = render(request, "discussion/section.html", context)
+        response = render(request, "discussion/section.html", context, status=status)
     else:
-        response = render(request, "discussion/thread.html", context)
+        response = render(request, "discussion/thread.html", context, status=status)
     if "sort" in request.GET and sort == request.GET["sort"]:
         with_sort_cookie(response, sort)
     return response
@@ -225,6 +228,10 @@ def reply(request, comment_id: int):
 
 @require_http_methods(["GET", "POST"])
 def edit(request, comment_id: int):
+    try:
+        require_discussion_access_to_comment(request, comment_id)  # the form holds the comment's text
+    except DiscussionError as error:
+        return refuse(request, error)
     comment = get_object_or_404(Comment.objects.select_related("thread", "author"), pk=comment_id)
     article = live_article(comment.thread.page_id)
     if request.method == "POST":
@@ -252,6 +259,7 @@ def edit(request, comment_id: int):
 def delete(request, comment_id: int):
     page_id = Comment.objects.filter(pk=comment_id).values_list("thread__page_id", flat=True).first()
     try:
+        require_discussion_access_to_comment(request, comment_id)
         placeholder = check_delete_comment(comment_id=comment_id, user=request.user)
     except DiscussionError as error:
         return refuse(request, error)
@@ -298,6 +306,7 @@ def report(request, comment_id: int):
 def subscribe(request, page_id: int):
     article = live_article(page_id)
     try:
+        require_discussion_access(request, article)  # a follower is mailed the comments
         check_subscribe_thread(page=article, user=request.user)
     except DiscussionError as error:
         return refuse(request, error)

@@ -39,3 +39,19 @@ def test_a_member_cannot_vote_on_or_read_a_comment_of_a_hidden_article(article, 
         assert response.status_code in (403, 404), response.status_code
         assert SECRET not in response.content.decode()
     assert not Vote.objects.exists()
+
+
+def test_comment_ids_beyond_the_databases_integers_are_no_such_comment(member):
+    client = Client()
+    client.force_login(member)
+    huge = 2**70
+    responses = [
+        client.patch(f"/discussion/api/comments/{huge}", json.dumps({"body": "x"}), content_type="application/json"),
+        client.delete(f"/discussion/api/comments/{huge}"),
+        client.post(f"/discussion/api/comments/{huge}/reports", json.dumps({"reason": "spam"}),
+                    content_type="application/json"),
+        client.post(f"/discussion/api/comments/{huge}/vote", json.dumps({"value": 1}), content_type="application/json"),
+        client.post(f"/discussion/comment/{huge}/delete/"),
+        client.post(f"/discussion/comment/{huge}/edit/", {"body": "x"}),
+    ]
+    assert [response.status_code for response in responses] == [404] * len(responses)
