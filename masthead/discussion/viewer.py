@@ -122,7 +122,8 @@ def _shown(page) -> dict[int, ShownComment]:
 
 
 def comments_block(request, article, context: dict, *, sort: str, number: int, shared: bool):
-    """The rendered conversations of one page, whether there were any, and the comments shown.
+    """The rendered conversations of one page, whether there were any, whether more pages follow (some
+    conversations are not shown), and the comments shown.
 
     Shared HTML (`shared`) is the same for every reader of one kind (signed out, signed in) and cached per
     thread version; otherwise it is rendered for this reader, their votes and controls in place.
@@ -130,13 +131,13 @@ def comments_block(request, article, context: dict, *, sort: str, number: int, s
     thread = context["thread"]
     cacheable = shared and thread.pk is not None
     key = (
-        f"discussion:block:{cache_stamp(thread) if cacheable else ''}:{sort}:{number}:"
+        f"discussion:block:v2:{cache_stamp(thread) if cacheable else ''}:{sort}:{number}:"
         f"{int(context['viewer_is_member'])}:{int(context['may_comment'])}:{int(context['is_open'])}"
     )
     if cacheable:
         cached = cache.get(key)
         if cached is not None:
-            return mark_safe(cached[0]), cached[1], cached[2]  # noqa: S308 - rendered below
+            return mark_safe(cached[0]), cached[1], cached[2], cached[3]  # noqa: S308 - rendered below
     viewer = None if shared else request.user
     page = build_thread_page(thread, sort=sort, number=number, viewer=viewer)
     html = render_to_string("discussion/comments_block.html", {**context, "article": article, "page": page})
@@ -148,8 +149,8 @@ def comments_block(request, article, context: dict, *, sort: str, number: int, s
         comments=_shown(page),
     )
     if cacheable:
-        cache.set(key, (html, bool(page.roots), shown), CACHE_SECONDS)
-    return mark_safe(html), bool(page.roots), shown  # noqa: S308
+        cache.set(key, (html, bool(page.roots), page.has_next, shown), CACHE_SECONDS)
+    return mark_safe(html), bool(page.roots), page.has_next, shown  # noqa: S308
 
 
 def section_context(request, article, *, sort: str, number: int = 1) -> dict:
@@ -164,11 +165,15 @@ def section_context(request, article, *, sort: str, number: int = 1) -> dict:
     if not may_read_discussion(request, article):
         # The count only: the comments (which can quote gated text) and the forms stay out of the response.
         state.shown_comments = None
-        return {**base, "locked": True, "comments_html": "", "has_comments": False, "may_comment": False,
+        return {**base, "locked": True, "comments_html": "", "has_comments": False, "has_more": False,
+                "may_comment": False,
                 "locked_message": LOCKED_MESSAGE, "next_url": article.url}
-    html, has_comments, shown = comments_block(request, article, context, sort=sort, number=number, shared=shared)
+    html, has_comments, has_more, shown = comments_block(
+        request, article, context, sort=sort, number=number, shared=shared
+    )
     state.shown_comments = shown if shared else None
     notice = request.session.pop("discussion_notice", "") if request.session.get("discussion_notice") else ""
     if notice:
         state.one_off = True  # the notice is for this reader once, never for a cached page
-    return {**base, "locked": False, "comments_html": html, "has_comments": has_comments, "notice": notice}
+    return {**base, "locked": False, "comments_html": html, "has_comments": has_comments, "has_more": has_more,
+            "notice": notice}
