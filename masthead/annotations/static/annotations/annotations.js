@@ -569,6 +569,11 @@
       block.after(element);
       element.classList.add("is-placed");
     });
+    var hint = document.querySelector("[data-inline-hint]");
+    if (hint) {
+      body.before(hint);
+      hint.hidden = false;
+    }
     addFilterLink();
     // The discussion's script replaces the whole section when the reader re-sorts it.
     var discussion = document.getElementById("discussion");
