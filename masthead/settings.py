@@ -334,6 +334,8 @@ MASTHEAD_DISCUSSION_PAGE_SIZE = 50  # top-level conversations per page, each wit
 MASTHEAD_DISCUSSION_MAX_DEPTH = 4  # replies nest this deep; deeper ones show flat with "in reply to"
 MASTHEAD_DISCUSSION_MAX_LENGTH = 10_000
 MASTHEAD_DISCUSSION_RATE_LIMIT_PER_MINUTE = int(os.environ.get("MASTHEAD_DISCUSSION_RATE_LIMIT_PER_MINUTE", "5"))
+# Guests' votes (when guests may comment) per address and hour: a guest who drops their cookie could vote again.
+MASTHEAD_DISCUSSION_GUEST_VOTES_PER_HOUR = int(os.environ.get("MASTHEAD_DISCUSSION_GUEST_VOTES_PER_HOUR", "60"))
 MASTHEAD_DISCUSSION_IP_RETENTION_DAYS = 30
 # IP addresses are kept only as an HMAC under this key; a separate key lets SECRET_KEY rotate without effect.
 MASTHEAD_DISCUSSION_IP_HASH_KEY = os.environ.get("MASTHEAD_DISCUSSION_IP_HASH_KEY") or f"discussion-ip:{SECRET_KEY}"

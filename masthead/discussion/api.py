@@ -13,6 +13,7 @@ from ninja.utils import check_csrf
 
 from masthead.articles.models import ArticlePage
 from masthead.core.client_ip import client_ip
+from masthead.discussion import guests
 from masthead.discussion.actions.comments import check_delete_comment, check_edit_comment, check_post_comment
 from masthead.discussion.actions.moderation import check_report_comment
 from masthead.discussion.actions.threads import thread_for
@@ -91,7 +92,8 @@ answer_errors_plainly(api)
 
 def require_csrf(request) -> None:
     """A request carrying the session cookie acts with the reader's authority, so it must prove its origin."""
-    if settings.SESSION_COOKIE_NAME in request.COOKIES and check_csrf(request) is not None:
+    carries_authority = settings.SESSION_COOKIE_NAME in request.COOKIES or guests.COOKIE_NAME in request.COOKIES
+    if carries_authority and check_csrf(request) is not None:
         raise HttpError(403, "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header.")
 
 
@@ -249,10 +251,22 @@ def post_comment(request, article_id: int, payload: PostIn):
 
 
 @api.post("/comments/{comment_id}/vote", response=CommentOut, summary="Vote +1 or -1; the same vote again withdraws it")
-def vote(request, comment_id: int, payload: VoteIn):
+def vote(request, comment_id: int, payload: VoteIn, response: HttpResponse):
     require_csrf(request)
     require_discussion_access_to_comment(request, comment_id)  # the answer carries the comment's text
-    comment = check_vote(comment_id=comment_id, user=request.user, value=payload.value)
+    member = request.user.is_authenticated
+    # A guest (when guests may comment) is known by a random id in a signed cookie, given with their first vote.
+    raw_guest_id = "" if member else (guests.guest_id(request) or guests.new_guest_id())
+    guest_key = guests.key_of(raw_guest_id) if raw_guest_id else ""
+    comment = check_vote(
+        comment_id=comment_id, user=request.user, value=payload.value, guest_key=guest_key, ip=client_ip(request),
+        policy=DiscussionSettings.current(request),
+    )
+    if not member:
+        guests.remember_guest(request, response, raw_guest_id)
+        comment.viewer_vote = (
+            comment.votes.filter(guest_key=guest_key).values_list("value", flat=True).first() or 0
+        )
     return comment_out(comment)
 
 

@@ -40,7 +40,9 @@ def export_threads(threads) -> dict:
         Comment.objects.filter(thread__in=threads).select_related("author").order_by("thread_id", "depth", "pk")
     )
     votes: dict[int, list] = {}
-    for comment_id, email, value in Vote.objects.filter(comment__thread__in=threads).values_list(
+    # Guests' votes are known only by a cookie's hash, which means nothing elsewhere: they stay in the tallies.
+    member_votes = Vote.objects.filter(comment__thread__in=threads, voter__isnull=False)
+    for comment_id, email, value in member_votes.values_list(
         "comment_id", "voter__email", "value"
     ):
         votes.setdefault(comment_id, []).append({"voter_email": email, "value": value})

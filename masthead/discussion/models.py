@@ -333,8 +333,14 @@ class VoteValue(models.IntegerChoices):
 
 
 class Vote(models.Model):
+    """A member's vote (`voter`) or, when the policy lets guests comment, a guest's (`guest_key`: the hash of the
+    random id in the guest's signed cookie, see discussion.guests)."""
+
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_votes")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="comment_votes"
+    )
+    guest_key = models.CharField(max_length=64, blank=True, default="")
     value = models.SmallIntegerField(choices=VoteValue.choices)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -342,6 +348,13 @@ class Vote(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["comment", "voter"], name="one_vote_per_member_per_comment"),
+            models.UniqueConstraint(
+                fields=["comment", "guest_key"], condition=~Q(guest_key=""), name="one_vote_per_guest_per_comment"
+            ),
+            models.CheckConstraint(
+                condition=Q(voter__isnull=False, guest_key="") | Q(voter__isnull=True) & ~Q(guest_key=""),
+                name="vote_by_member_or_guest",
+            ),
             models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_is_plus_or_minus_one"),
         ]
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from masthead.articles.models import ArticlePage
 from masthead.core.client_ip import client_ip
+from masthead.discussion import guests
 from masthead.discussion.actions.comments import check_delete_comment, check_edit_comment, check_post_comment
 from masthead.discussion.actions.moderation import check_report_comment
 from masthead.discussion.actions.subscriptions import (
@@ -191,19 +192,29 @@ def post_comment(request, page_id: int):
 
 @require_POST
 def vote(request, comment_id: int):
+    """A member's vote, or a guest's when guests may comment (their id in a signed cookie, set here)."""
+    member = request.user.is_authenticated
+    raw_guest_id = "" if member else (guests.guest_id(request) or guests.new_guest_id())
+    guest_key = guests.key_of(raw_guest_id) if raw_guest_id else ""
     try:
         require_discussion_access_to_comment(request, comment_id)
         form = strict_form(request)
-        comment = check_vote(comment_id=comment_id, user=request.user, value=form.get("value"))
+        comment = check_vote(
+            comment_id=comment_id, user=request.user, value=form.get("value"), guest_key=guest_key,
+            ip=client_ip(request), policy=DiscussionSettings.current(request),
+        )
     except DiscussionError as error:
         return refuse(request, error)
     if wants_fragment(request):
         comment = Comment.objects.for_display().get(pk=comment.pk)
-        comment.viewer_vote = (
-            Vote.objects.filter(comment=comment, voter=request.user).values_list("value", flat=True).first() or 0
-        )
-        return _comment_fragment(request, comment, "discussion/comment.html")
-    return HttpResponseRedirect(reverse("discussion:permalink", args=[comment.pk]), status=303)
+        own = Vote.objects.filter(comment=comment, **({"voter": request.user} if member else {"guest_key": guest_key}))
+        comment.viewer_vote = own.values_list("value", flat=True).first() or 0
+        response = _comment_fragment(request, comment, "discussion/comment.html")
+    else:
+        response = HttpResponseRedirect(reverse("discussion:permalink", args=[comment.pk]), status=303)
+    if not member:
+        guests.remember_guest(request, response, raw_guest_id)
+    return response
 
 
 @require_GET
