@@ -173,6 +173,34 @@ def do_reanchor_article(*, article) -> dict[str, int]:
     return counts
 
 
+def check_add_feedback_point(
+    *, article, user, question, block_id, start, end, exact, prefix: str = "", suffix: str = ""
+) -> FeedbackPoint:
+    """An editor's question on words they selected in the published text (the admin's "Place a feedback
+    point" page): the same selection check as readers' inline comments, then the point, or an AnchoringError /
+    ValueError saying what is wrong and nothing written."""
+    question = (question or "").strip() if isinstance(question, str) else ""
+    if not question:
+        raise ValueError("Write the question readers should answer.")
+    max_length = FeedbackPoint._meta.get_field("question").max_length
+    if len(question) > max_length:
+        raise ValueError(f"The question is {len(question)} characters long; keep it to {max_length}.")
+    if not article.live:
+        raise ValueError("Publish the article first: a feedback point is placed in its published text.")
+    block_id, selectors = select_passage(
+        article, block_id=block_id, start=start, end=end, exact=exact, prefix=prefix, suffix=suffix
+    )
+    return do_add_feedback_point(article=article, user=user, question=question, block_id=block_id,
+                                 selectors=selectors)
+
+
+def do_add_feedback_point(*, article, user, question: str, block_id: str, selectors: Selectors) -> FeedbackPoint:
+    point = FeedbackPoint(article=article, question=question, created_by=user)
+    point.set_selectors(block_id, selectors, revision=article.live_revision)
+    point.save()  # the page layer's receivers renew the cached article pages (delivery.receivers)
+    return point
+
+
 def locate_passage_text(article, words: str) -> tuple[str, Selectors]:
     """The block and selectors of `words`, which must occur exactly once in the article's published text."""
     words = (words or "").strip()

@@ -11,7 +11,10 @@ class FeedbackPointForm(WagtailAdminModelForm):
     passage_text = forms.CharField(
         label="Passage",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Copy the words of the published article the question is about (within one paragraph).",
+        help_text=(
+            "The words of the published article the question is about (within one paragraph). Easier: choose "
+            "“Ask readers about a passage” in the article's menu in the page editor and select the words there."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -1,35 +1,38 @@
 """Inline feedback in the Wagtail admin: feedback points (editors' questions) and lost passages on the edit page."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
 from django.urls import include, path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from masthead.annotations.admin_views import orphaned_comments, place_feedback_point
 from masthead.annotations.forms import FeedbackPointForm
 from masthead.annotations.models import FeedbackPoint, InlineAnchor
 from masthead.articles.models import ArticlePage
 
 
-def orphaned_comments(request, article_id: int):
-    article = get_object_or_404(ArticlePage, pk=article_id)
-    if not article.permissions_for_user(request.user).can_edit():
-        raise PermissionDenied
-    anchors = (
-        InlineAnchor.objects.filter(article=article).shown_to_readers().orphaned()
-        .select_related("comment__author").order_by("-created_at")
-    )
-    return render(request, "annotations/admin/orphaned.html", {"article": article, "anchors": anchors})
-
-
 @hooks.register("register_admin_urls")
 def register_annotations_admin_urls():
-    urls = [path("article/<int:article_id>/orphaned/", orphaned_comments, name="orphaned")]
+    urls = [
+        path("article/<int:article_id>/orphaned/", orphaned_comments, name="orphaned"),
+        path("article/<int:article_id>/feedback-points/", place_feedback_point, name="place"),
+    ]
     return [path("inline-feedback/", include((urls, "annotations_admin")))]
+
+
+@hooks.register("register_page_header_buttons")
+def place_feedback_points_button(page, user, view_name=None, next_url=None):
+    """"Ask readers about a passage" in the article's edit page menu, for editors who may edit it."""
+    is_article = page.specific_class is not None and issubclass(page.specific_class, ArticlePage)
+    if is_article and page.live and page.permissions_for_user(user).can_edit():
+        yield Button(
+            "Ask readers about a passage", reverse("annotations_admin:place", args=[page.pk]), priority=60,
+            icon_name="help",
+        )
 
 
 @hooks.register("before_edit_page")
