@@ -18,6 +18,8 @@ from markdown_it import MarkdownIt
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
+from masthead.annotations.actions import do_create_anchor, locate_passage_text
+from masthead.annotations.anchoring import AnchoringError
 from masthead.articles.models import (
     AccessLevel,
     ArticleAuthor,
@@ -316,6 +318,8 @@ class DemoLoader:
                 announce=False,
             )
             posted[entry["key"]] = comment
+            if entry.get("passage"):
+                self._anchor(comment, article, entry["passage"], where=where, is_reply=parent is not None)
             others = [reader for key, reader in readers.items() if key != entry["by"]]
             up, down = entry.get("up", 0), entry.get("down", 0)
             if up + down > len(others):
@@ -323,6 +327,16 @@ class DemoLoader:
             for voter, value in zip(others, [1] * up + [-1] * down):
                 do_vote(comment=comment, voter=voter, value=value)
             self.report.note(True, f"comment {entry['key']} on {article.slug}")
+
+    def _anchor(self, comment, article, words: str, *, where: str, is_reply: bool) -> None:
+        """Make the comment an inline comment on `words` of the article (highlighted in its text)."""
+        if is_reply:
+            raise DemoContentError(f"{where}: only a top-level comment can be about a passage")
+        try:
+            block_id, selectors = locate_passage_text(article, words)
+        except AnchoringError as error:
+            raise DemoContentError(f"{where}: passage {words!r}: {error}") from error
+        do_create_anchor(comment=comment, article=article, block_id=block_id, selectors=selectors)
 
     def _reader(self, entry: dict):
         member = member_for_email(entry["email"]) or create_member(email=entry["email"], display_name=entry["name"])

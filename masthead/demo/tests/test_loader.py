@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from wagtail.models import Site
 
+from masthead.annotations.models import AnchorState, InlineAnchor
 from masthead.articles.models import ArticlePage, Author, SectionPage, SourceOutlet
 from masthead.core.time import relative_time
 from masthead.demo.loader import CONTENT_DIR, DemoContentError, load_demo, parse_body
@@ -68,6 +69,18 @@ def test_demo_shows_the_gate_the_tiers_and_an_argument_in_the_comments(client):
     assert shown.endswith("years ago") and shown in client.get(old.url).text
 
 
+def test_demo_shows_passages_with_comments_on_several_articles(client):
+    load_demo()
+    anchors = InlineAnchor.objects.select_related("article").filter(state=AnchorState.EXACT)
+    assert len({anchor.article.slug for anchor in anchors}) >= 3
+    desalination = ArticlePage.objects.get(slug="desalination-or-leak-repair")
+    page = client.get(desalination.url).text
+    # The passages come with the page for the script to highlight, and the comments quote them.
+    assert '"quote": "Desalination is energy-intensive"' in page or "Desalination is energy-intensive" in page
+    assert page.count('class="comment-passage') == 2
+    assert "inline-feedback-hint" in page
+
+
 def test_loading_twice_changes_nothing():
     load_demo()
     counts = (
@@ -110,6 +123,7 @@ def test_a_broken_content_file_is_refused_and_nothing_is_written(tmp_path):
         ('by = "dafydd"', 'by = "nobody"'),
         ('reply_to = "c1"', 'reply_to = "c99"'),
         ("up = 9", "up = 12"),
+        ('passage = "Desalination is energy-intensive"', 'passage = "words the article never uses"'),
     ],
 )
 def test_a_broken_discussion_file_is_refused_and_nothing_is_written(tmp_path, replace, message):
