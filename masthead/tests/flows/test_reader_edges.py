@@ -85,6 +85,7 @@ def test_comment_on_this_hides_when_the_composer_opens(edges_site, browser: Brow
     page.wait_for_timeout(400)  # longer than the script's wait after a selection change
     expect(button).to_be_hidden()
     composer.screenshot(path=shots / f"composer-{width}.png")
+    page.screenshot(path=shots / f"composer-page-{width}.png")
     # Cancelled, the next selection brings it back.
     composer.get_by_role("button", name="Cancel").click()
     drag_select(page, "block-2", "the contract")
@@ -158,3 +159,65 @@ def test_gate_fade_draws_no_stray_letter(edges_site, browser: Browser, shots, wi
         path=shots / f"gate-fade-{width}.png",
         clip={"x": 0, "y": max(0, box["y"] - 160), "width": WIDTHS[width]["width"], "height": 320},
     )
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_guest_votes_in_place(edges_site, browser: Browser, shots, width):
+    page = new_page(browser, edges_site, width, signed_in=False)
+    page.goto(edges_site["url"])
+    comment = page.locator("li.comment-item").filter(has_text="mended once already").first
+    up = comment.locator("button.vote-up")
+    expect(up).to_have_attribute("aria-pressed", "false")
+    up.click()
+    expect(comment.locator("button.vote-up")).to_have_attribute("aria-pressed", "true")
+    expect(comment.locator(".comment-score")).to_have_text("1 point")
+    comment.screenshot(path=shots / f"guest-vote-{width}.png")
+    page.reload()
+    comment.locator("button.vote-up").click()  # the same guest again: withdrawn, not counted twice
+    expect(comment.locator(".comment-score")).to_have_text("0 points")
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_sign_in_to_join_the_discussion_comes_back_to_the_article(edges_site, browser: Browser, shots, width):
+    from masthead.discussion.factories import set_policy
+
+    set_policy(who_may_comment="members")
+    page = new_page(browser, edges_site, width, signed_in=False)
+    page.goto(edges_site["url"])
+    link = page.get_by_role("link", name="Sign in to join the discussion")
+    page.locator("#discussion").screenshot(path=shots / f"discussion-sign-in-{width}.png")
+    link.click()
+    expect(page.locator("h1")).to_have_text("Sign in or sign up")
+    assert page.locator("input[name=next]").first.input_value().endswith("#discussion")
+
+
+def test_an_editor_places_a_feedback_point_by_selecting_words(edges_site, browser: Browser, shots):
+    from masthead.accounts.factories import StaffFactory, signed_in_session_key
+    from masthead.annotations.models import FeedbackPoint
+    from masthead.articles.models import ArticlePage
+
+    article = ArticlePage.objects.get(title="The dry reservoir")
+    context = browser.new_context(viewport=WIDTHS["desktop"])
+    context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME,
+                          "value": signed_in_session_key(StaffFactory()), "url": edges_site["base"]}])
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{edges_site['base']}/admin/pages/{article.pk}/edit/")
+    page.goto(f"{edges_site['base']}/admin/inline-feedback/article/{article.pk}/feedback-points/")
+    submit = page.get_by_role("button", name="Ask about the selected words")
+    expect(submit).to_be_disabled()
+    drag_select(page, "block-1", PASSAGE)
+    expect(page.locator("[data-place-chosen]")).to_have_text(f"Selected: “{PASSAGE}”")
+    page.get_by_label("Question for readers").fill("Have you seen the aqueduct leak?")
+    page.screenshot(path=shots / "admin-place-feedback-point.png", full_page=True)
+    submit.click()
+    expect(page.locator(".feedback-place-points")).to_contain_text("Have you seen the aqueduct leak?")
+    point = FeedbackPoint.objects.get()
+    assert (point.block_id, point.quote_exact) == ("block-1", PASSAGE)
+    assert not [error for error in errors if "Content Security Policy" in error], errors
+
+    reader = new_page(browser, edges_site, "desktop", signed_in=True)
+    reader.goto(edges_site["url"])
+    expect(reader.locator("[data-feedback-passage]")).to_have_text(PASSAGE)
+    reader.locator(".feedback-point").screenshot(path=shots / "feedback-point-reader.png")

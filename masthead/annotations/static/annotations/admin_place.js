@@ -36,7 +36,6 @@
     if (!start || !text.contains(start)) {
       return;
     }
-    text.querySelectorAll(".is-chosen").forEach(function (block) { block.classList.remove("is-chosen"); });
     if (start !== end) {
       chosenNote.textContent = "Select words within one paragraph.";
       submit.disabled = true;
@@ -51,13 +50,22 @@
       return;
     }
     var exact = whole.slice(from, to);
+    // The last choice's mark goes (after the offsets are read: the selection may be in a marked block).
+    text.querySelectorAll("mark").forEach(function (mark) {
+      var block = mark.closest("[data-block-id]");
+      block.textContent = block.textContent; // back to one text node
+    });
     form.elements.block_id.value = start.getAttribute("data-block-id");
     form.elements.start.value = points(whole.slice(0, from));
     form.elements.end.value = points(whole.slice(0, to));
     form.elements.exact.value = exact;
     form.elements.prefix.value = Array.from(whole.slice(0, from)).slice(-CONTEXT_LENGTH).join("");
     form.elements.suffix.value = Array.from(whole.slice(to)).slice(0, CONTEXT_LENGTH).join("");
-    start.classList.add("is-chosen");
+    var mark = document.createElement("mark");
+    mark.textContent = exact;
+    start.textContent = "";
+    start.append(whole.slice(0, from), mark, whole.slice(to));
+    selection.selectAllChildren(mark); // the editor's selection stays on the same words
     chosenNote.textContent = "Selected: “" + exact + "”";
     submit.disabled = false;
   }
