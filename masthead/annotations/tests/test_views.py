@@ -64,9 +64,9 @@ def test_inline_comments_show_their_quote_in_the_thread_and_orphans_say_the_pass
     republish(article, FIRST, SECOND)  # the third paragraph is gone
     html = text(client.get(article.url))
     assert f'<a href="{article.url}#passage-{attached.pk}" data-passage-link="{attached.pk}">this passage</a>' in html
-    assert '<blockquote class="passage-quote">leaking aqueduct</blockquote>' in html
+    assert '<blockquote class="passage-quote" dir="auto">leaking aqueduct</blockquote>' in html
     assert "On a passage that has since changed:" in html
-    assert '<blockquote class="passage-quote">contract has not yet been signed</blockquote>' in html
+    assert '<blockquote class="passage-quote" dir="auto">contract has not yet been signed</blockquote>' in html
     assert html.count('class="comment-passage') == 2
     # The orphan is not highlighted; the page still counts it.
     assert [group["quote"] for group in page_data(client.get(article.url))["passages"]] == ["leaking aqueduct"]

@@ -67,7 +67,7 @@ def test_article_page_shows_the_thread_with_times_scores_and_permalinks(client, 
     assert f'href="/discussion/comment/{top.pk}/"' in html
     assert "0 points" in html
     assert comment_ids(html) == [top.pk, top.pk + 1]
-    assert "Sign in to join the discussion." in html
+    assert "Sign in to join the discussion</a>." in html
 
 
 def test_relative_times_are_localised_with_the_exact_time(client, article):
