@@ -84,9 +84,9 @@ def test_nesting_stops_at_depth_four_and_deeper_replies_say_whom_they_answer(cli
         chain.append(make_comment(parent=chain[-1], author=names[depth]))
     html = text(client.get(article.url))
     assert html.count('class="replies"') == 3  # levels 2, 3 and 4 nest; 5 and 6 sit beside level 4
-    assert f'id="comment-{chain[4].pk}"' in html and "in reply to Person 3" in html
-    assert "in reply to Person 4" in html
-    assert "in reply to Person 2" not in html
+    assert f'id="comment-{chain[4].pk}"' in html and "in reply to <bdi>Person 3</bdi>" in html
+    assert "in reply to <bdi>Person 4</bdi>" in html
+    assert "in reply to <bdi>Person 2</bdi>" not in html
 
 
 def test_sorts_oldest_newest_and_most_voted_with_wilson(client, article):
