@@ -1,7 +1,10 @@
 """Forms of the member pages: asking for a link, the profile, the new address."""
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from masthead.membership.models import BillingInterval
@@ -26,9 +29,13 @@ def safe_next_path(value: str) -> str:
     `//evil.example`); with no hosts allowed, anything naming a host or a scheme is refused.
     """
     value = (value or "").strip()
-    if value.startswith("/") and url_has_allowed_host_and_scheme(value, allowed_hosts=None):
-        return value
-    return ""
+    if not (value.startswith("/") and url_has_allowed_host_and_scheme(value, allowed_hosts=None)):
+        return ""
+    # The header's "Sign in" on the sign-in page itself (or a link's page) would send a new member back into the
+    # sign-in flow: they go to their account page instead.
+    if urlsplit(value).path in (reverse("membership:sign_in"), reverse("membership:use_pending_link")):
+        return ""
+    return value
 
 
 def newsletter_choices():

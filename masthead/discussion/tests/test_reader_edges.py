@@ -61,6 +61,13 @@ def test_an_outside_next_is_dropped(client):
     assert "evil.example.com" not in page
 
 
+def test_the_header_sign_in_on_the_sign_in_page_does_not_loop(client):
+    page = text(client.get("/members/sign-in/"))
+    href = sign_in_href(page, "Sign in")
+    again = text(client.get(href))
+    assert 'name="next" value="/members/sign-in/"' not in again
+
+
 def test_view_all_comments_only_when_some_are_hidden(client, article):
     make_comment(article=article)
     make_comment(article=article)
