@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('discussion', '0004_comment_author_deleted'),
+        ('discussion', '0006_moderation_permission_for_editors'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
