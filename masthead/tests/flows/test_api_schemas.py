@@ -5,7 +5,9 @@ with a server error (issue 12 item 13)."""
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from schemathesis.checks import not_a_server_error
 
 from masthead.annotations.api import api as annotations_api
@@ -30,6 +32,17 @@ def schema_of(api):
 articles_schema = schema_of(articles_api)
 discussion_schema = schema_of(discussion_api)
 annotations_schema = schema_of(annotations_api)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # The WSGI handler closes a connection that is not in autocommit at the end of each request, which is the
+    # test's own transaction on PostgreSQL; Django's test client turns this off the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
