@@ -28,7 +28,7 @@ def orphaned_comments(request, article_id: int):
 
 @hooks.register("register_admin_urls")
 def register_annotations_admin_urls():
-    urls = [path("article/<int:article_id>/orphaned/", orphaned_comments, name="orphaned")]
+    urls = [path("article/<id:article_id>/orphaned/", orphaned_comments, name="orphaned")]
     return [path("inline-feedback/", include((urls, "annotations_admin")))]
 
 

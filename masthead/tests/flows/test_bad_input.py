@@ -8,6 +8,7 @@ import time
 import pytest
 import stripe
 
+from masthead.accounts.factories import StaffFactory
 from masthead.articles.factories import make_article, paragraph
 from masthead.membership.factories import MemberFactory, TierFactory, signed_event
 from masthead.membership.models import PaymentEvent, Subscription
@@ -155,3 +156,19 @@ def test_a_signed_event_nested_50000_deep_is_a_400(client, webhook_secret):
     response = post_webhook(client, payload, header)
     assert response.status_code == 400 and b"nested too deeply" in response.content
     assert not PaymentEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "method, address",
+    [
+        ("get", f"/admin/inline-feedback/article/{BEYOND_64_BITS}/orphaned/"),
+        ("get", f"/admin/discussion/comment/{BEYOND_64_BITS}/edit/"),
+        ("post", f"/admin/discussion/thread/{BEYOND_64_BITS}/close/"),
+        ("post", f"/admin/discussion/bans/{BEYOND_64_BITS}/lift/"),
+        ("get", f"/admin/pages/{BEYOND_64_BITS}/edit/"),
+        ("get", f"/admin/pages/{BEYOND_64_BITS}/"),
+    ],
+)
+def test_an_editor_asking_the_admin_for_an_id_beyond_64_bits_gets_a_404(client, article, method, address):
+    client.force_login(StaffFactory())
+    assert getattr(client, method)(address).status_code == 404
