@@ -1,5 +1,5 @@
 """Values from outside kept within what the database and the calendar hold: ids in addresses and API paths,
-years, and JSON bodies, so a hostile value is a 404 or 400 and never reaches a query as an overflow."""
+years, tokens and JSON bodies, so a hostile value is a 404 or 400 and never reaches a query as an overflow."""
 
 import json
 from typing import Annotated
@@ -49,6 +49,19 @@ class YearConverter:
 
     def to_url(self, value) -> str:
         return str(int(value))
+
+
+class TokenConverter:
+    """`<token:name>`: a secret from `secrets.token_urlsafe` in an e-mailed link. Anything else (NUL bytes,
+    which PostgreSQL refuses in a query, slashes, spaces) does not match (404)."""
+
+    regex = "[A-Za-z0-9_-]{1,128}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
 
 
 class InvalidJSON(ValueError):

@@ -18,6 +18,6 @@ urlpatterns = [
     path("comment/<id:comment_id>/edit/", views.edit, name="edit"),
     path("comment/<id:comment_id>/delete/", views.delete, name="delete"),
     path("comment/<id:comment_id>/report/", views.report, name="report"),
-    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("confirm/<str:token>/", views.confirm_guest, name="confirm_guest"),
+    path("unsubscribe/<token:token>/", views.unsubscribe, name="unsubscribe"),
+    path("confirm/<token:token>/", views.confirm_guest, name="confirm_guest"),
 ]

@@ -172,3 +172,10 @@ def test_a_signed_event_nested_50000_deep_is_a_400(client, webhook_secret):
 def test_an_editor_asking_the_admin_for_an_id_beyond_64_bits_gets_a_404(client, article, method, address):
     client.force_login(StaffFactory())
     assert getattr(client, method)(address).status_code == 404
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("address", ["/discussion/unsubscribe/a%00b/", "/discussion/confirm/a%00b/"])
+def test_a_nul_byte_in_an_e_mailed_token_is_a_404(client, method, address):
+    # PostgreSQL refuses NUL in a query's text (DataError); the address does not match a token at all.
+    assert getattr(client, method)(address).status_code == 404
