@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
 from masthead.articles.models import ArticlePage
+from masthead.core.bounds import DatabaseId, RowCount, only_the_path_is_wrong
 from masthead.membership.access import (
     Visibility,
     access_article,
@@ -25,6 +26,8 @@ api = NinjaAPI(title="masthead", version="1", urls_namespace="api", docs_url="/d
 
 @api.exception_handler(NinjaValidationError)
 def invalid_request(request, error):
+    if only_the_path_is_wrong(error.errors):
+        return api.create_response(request, {"detail": "Not found."}, status=404)
     return api.create_response(request, {"detail": "Invalid request.", "errors": error.errors}, status=400)
 
 
@@ -46,7 +49,7 @@ class ArticleDetail(ArticleSummary):
 
 class ListParameters(Schema):
     limit: int = Field(20, ge=1, le=50)
-    offset: int = Field(0, ge=0)
+    offset: RowCount = 0
 
 
 def _summary(request, article, policy, reader) -> dict:
@@ -76,7 +79,7 @@ def list_articles(request, parameters: Query[ListParameters]):
 
 
 @api.get("/articles/{article_id}/", response=ArticleDetail)
-def article_detail(request, article_id: int):
+def article_detail(request, article_id: DatabaseId):
     article = get_object_or_404(ArticlePage.objects.live().public(), pk=article_id)
     reader, policy = reader_for_request(request), gate_policy(request)
     summary = _summary(request, article, policy, reader)

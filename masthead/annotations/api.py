@@ -11,6 +11,7 @@ from masthead.annotations.access import can_see_passages
 from masthead.annotations.actions import check_post_inline_comment
 from masthead.annotations.display import passage_groups
 from masthead.articles.models import ArticlePage
+from masthead.core.bounds import DatabaseId
 from masthead.core.client_ip import client_ip
 from masthead.discussion.api import (
     AuthorIn,
@@ -108,7 +109,7 @@ def _article(article_id: int) -> ArticlePage:
 
 @api.post("/articles/{article_id}/inline-comments", response={201: InlineCommentOut},
           summary="Comment on a passage (or answer an editor's question)")
-def post_inline_comment(request, article_id: int, payload: InlineCommentIn):
+def post_inline_comment(request, article_id: DatabaseId, payload: InlineCommentIn):
     require_csrf(request)
     article = _article(article_id)
     anchor = check_post_inline_comment(
@@ -137,7 +138,7 @@ def post_inline_comment(request, article_id: int, payload: InlineCommentIn):
 
 @api.get("/articles/{article_id}/passages", response=list[PassageOut],
          summary="The article's highlighted passages, as the server last resolved them")
-def passages(request, article_id: int):
+def passages(request, article_id: DatabaseId):
     article = _article(article_id)
     if not can_see_passages(request, article):
         raise DiscussionError(

@@ -18,8 +18,8 @@ from masthead.articles.models import ArticlePage
 @hooks.register("register_admin_urls")
 def register_annotations_admin_urls():
     urls = [
-        path("article/<int:article_id>/orphaned/", orphaned_comments, name="orphaned"),
-        path("article/<int:article_id>/feedback-points/", place_feedback_point, name="place"),
+        path("article/<id:article_id>/orphaned/", orphaned_comments, name="orphaned"),
+        path("article/<id:article_id>/feedback-points/", place_feedback_point, name="place"),
     ]
     return [path("inline-feedback/", include((urls, "annotations_admin")))]
 

@@ -7,6 +7,6 @@ urlpatterns = [
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("archive/", views.archive, name="archive"),
-    path("archive/<int:year>/", views.archive, name="archive_year"),
-    path("archive/<int:year>/<int:month>/", views.archive, name="archive_month"),
+    path("archive/<year:year>/", views.archive, name="archive_year"),
+    path("archive/<year:year>/<int:month>/", views.archive, name="archive_month"),
 ]

@@ -2,7 +2,7 @@
 asked on every signed-in request."""
 
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
 
 from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
@@ -22,6 +22,15 @@ def relative_time(value: datetime, now: datetime | None = None) -> str:
         return strings["past-second"] % {"count": seconds}
     delta = timesince(value, now, time_strings=NaturalTimeFormatter.past_substrings, depth=1)
     return strings["past-day"] % {"delta": delta}
+
+
+def moment_from_timestamp(value) -> datetime:
+    """A Unix timestamp sent from outside (a payment provider's event) as an aware UTC datetime. ValueError
+    when it is not a whole number of seconds within the years datetime holds (1 to 9999), never an overflow."""
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (OverflowError, OSError) as error:
+        raise ValueError(f"{value!r} is not a moment in the years 1 to 9999") from error
 
 
 # Today's date in the site's time zone, and the moment (seconds since the epoch) the next day starts there.

@@ -1,6 +1,5 @@
 """The discussion's JSON API (django-ninja, OpenAPI schema at api/openapi.json): the same actions as the forms."""
 
-import json
 from datetime import datetime
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from ninja.parser import Parser
 from ninja.utils import check_csrf
 
 from masthead.articles.models import ArticlePage
+from masthead.core.bounds import DatabaseId, InvalidJSON, only_the_path_is_wrong, parse_json
 from masthead.core.client_ip import client_ip
 from masthead.discussion import guests
 from masthead.discussion.actions.comments import check_delete_comment, check_edit_comment, check_post_comment
@@ -34,7 +34,8 @@ from masthead.discussion.viewer import (
 
 
 class StrictJSONParser(Parser):
-    """JSON bodies must be UTF-8 JSON; anything else is the client's mistake (400), never a server error."""
+    """JSON bodies must be UTF-8 JSON nested within reason; anything else is the client's mistake (400), never a
+    server error."""
 
     def parse_body(self, request):
         try:
@@ -42,9 +43,9 @@ class StrictJSONParser(Parser):
         except UnicodeDecodeError:
             raise DiscussionError("The request body is not valid UTF-8.") from None
         try:
-            return json.loads(text) if text else {}
-        except json.JSONDecodeError as error:
-            raise DiscussionError(f"The request body is not valid JSON: {error.msg}.") from None
+            return parse_json(text) if text else {}
+        except InvalidJSON as error:
+            raise DiscussionError(f"The request body is not valid JSON: {error}.") from None
 
 
 api = NinjaAPI(
@@ -69,6 +70,8 @@ def answer_errors_plainly(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def invalid_request(request, error: ValidationError):
+        if only_the_path_is_wrong(error.errors):
+            return api.create_response(request, {"detail": "Not found."}, status=404)
         problems = "; ".join(
             f"{'.'.join(str(part) for part in problem.get('loc', [])[1:]) or 'body'}: {problem.get('msg')}"
             for problem in error.errors
@@ -187,8 +190,6 @@ def comment_out(comment: Comment) -> dict:
 def _article(article_id: int) -> ArticlePage:
     """The article, when it is live and public (Wagtail's `public()`: no view restriction on it or an ancestor),
     with its thread (`thread_for` reads it from there)."""
-    if not 0 < article_id < 2**63:  # no page has it, and the databases' integers hold no more
-        raise Http404("No such article.")
     article = ArticlePage.objects.live().public().select_related("discussion_thread").filter(pk=article_id).first()
     if article is None:
         raise Http404("No such article.")
@@ -196,7 +197,7 @@ def _article(article_id: int) -> ArticlePage:
 
 
 @api.get("/threads/{article_id}", response=ThreadOut, summary="A page of a thread's conversations")
-def get_thread(request, article_id: int, sort: CommentSort = CommentSort.OLDEST, page: int = 1):
+def get_thread(request, article_id: DatabaseId, sort: CommentSort = CommentSort.OLDEST, page: int = 1):
     article = _article(article_id)
     if page_number(page) is None:
         raise DiscussionError("page must be a whole number from 1.")
@@ -229,7 +230,7 @@ def get_thread(request, article_id: int, sort: CommentSort = CommentSort.OLDEST,
 
 
 @api.post("/threads/{article_id}/comments", response={201: CommentOut}, summary="Post a comment or a reply")
-def post_comment(request, article_id: int, payload: PostIn):
+def post_comment(request, article_id: DatabaseId, payload: PostIn):
     require_csrf(request)
     article = _article(article_id)
     require_discussion_access(request, article)
@@ -251,7 +252,7 @@ def post_comment(request, article_id: int, payload: PostIn):
 
 
 @api.post("/comments/{comment_id}/vote", response=CommentOut, summary="Vote +1 or -1; the same vote again withdraws it")
-def vote(request, comment_id: int, payload: VoteIn, response: HttpResponse):
+def vote(request, comment_id: DatabaseId, payload: VoteIn, response: HttpResponse):
     require_csrf(request)
     require_discussion_access_to_comment(request, comment_id)  # the answer carries the comment's text
     member = request.user.is_authenticated
@@ -271,14 +272,14 @@ def vote(request, comment_id: int, payload: VoteIn, response: HttpResponse):
 
 
 @api.patch("/comments/{comment_id}", response=CommentOut, summary="Edit your comment (within the edit window)")
-def edit(request, comment_id: int, payload: EditIn):
+def edit(request, comment_id: DatabaseId, payload: EditIn):
     require_csrf(request)
     require_discussion_access_to_comment(request, comment_id)
     return comment_out(check_edit_comment(comment_id=comment_id, user=request.user, body=payload.body))
 
 
 @api.delete("/comments/{comment_id}", response=Message, summary="Delete your comment")
-def delete(request, comment_id: int):
+def delete(request, comment_id: DatabaseId):
     require_csrf(request)
     require_discussion_access_to_comment(request, comment_id)
     placeholder = check_delete_comment(comment_id=comment_id, user=request.user)
@@ -286,7 +287,7 @@ def delete(request, comment_id: int):
 
 
 @api.post("/comments/{comment_id}/reports", response={201: Message}, summary="Report a comment to the editors")
-def report(request, comment_id: int, payload: ReportIn):
+def report(request, comment_id: DatabaseId, payload: ReportIn):
     require_csrf(request)
     require_discussion_access_to_comment(request, comment_id)
     check_report_comment(
@@ -305,7 +306,7 @@ def _require_moderator(request) -> None:
 
 
 @api.get("/export", summary="Export comments (one article's, or the whole site's) as masthead-comments JSON")
-def export(request, article_id: int | None = None):
+def export(request, article_id: DatabaseId | None = None):
     _require_moderator(request)
     threads = Thread.objects.all() if article_id is None else Thread.objects.filter(page_id=article_id)
     return export_threads(threads)

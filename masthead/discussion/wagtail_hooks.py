@@ -13,11 +13,11 @@ admin_urlpatterns = (
     [
         path("queue/", admin_views.queue, name="queue"),
         path("queue/ban/", admin_views.ban_authors, name="ban_authors"),
-        path("comment/<int:comment_id>/edit/", admin_views.edit, name="edit"),
-        path("thread/<int:thread_id>/close/", admin_views.close_thread, name="close_thread"),
+        path("comment/<id:comment_id>/edit/", admin_views.edit, name="edit"),
+        path("thread/<id:thread_id>/close/", admin_views.close_thread, name="close_thread"),
         path("log/", admin_views.audit_log, name="audit_log"),
         path("bans/", admin_views.bans, name="bans"),
-        path("bans/<int:ban_id>/lift/", admin_views.lift_ban, name="lift_ban"),
+        path("bans/<id:ban_id>/lift/", admin_views.lift_ban, name="lift_ban"),
     ],
     "discussion_admin",
 )

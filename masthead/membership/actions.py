@@ -13,7 +13,9 @@ from django.utils import timezone
 from masthead.accounts.models import User
 from masthead.core import ratelimit
 from masthead.core.signals import account_leaving
+from masthead.core.time import moment_from_timestamp
 from masthead.membership.access import may_use_admin
+from masthead.membership.payments.base import InvalidWebhook
 from masthead.membership.models import (
     STATUSES_WITH_ACCESS,
     LinkPurpose,
@@ -326,7 +328,8 @@ def do_start_checkout(*, member: Member, tier, interval: str, success_url: str, 
 
 
 def do_apply_payment_event(*, event) -> bool:
-    """Apply a verified provider event once. Returns False when it was seen before (and changes nothing)."""
+    """Apply a verified provider event once. Returns False when it was seen before (and changes nothing);
+    InvalidWebhook when a value in it is impossible (and nothing is kept)."""
     from masthead.membership.models import PaymentEvent
 
     try:
@@ -343,9 +346,13 @@ def do_apply_payment_event(*, event) -> bool:
 
 
 def _timestamp(value):
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(int(value), tz=UTC) if value else None
+    if not value:
+        return None
+    try:
+        return moment_from_timestamp(value)
+    except (TypeError, ValueError) as error:
+        # Refused whole, so the event's row is rolled back with it and a corrected delivery is applied.
+        raise InvalidWebhook(f"A time in the event is not a time: {error}") from error
 
 
 def _subscription_for(provider_id: str, *, metadata: dict, event_created):

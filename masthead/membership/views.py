@@ -262,7 +262,7 @@ def payment_webhook(request):
         event = backend.parse_webhook(
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
         )
+        applied = actions.do_apply_payment_event(event=event)
     except InvalidWebhook as error:
         return HttpResponse(f"Refused: {error}", status=400, content_type="text/plain")
-    applied = actions.do_apply_payment_event(event=event)
     return HttpResponse("applied" if applied else "already applied", content_type="text/plain")
