@@ -294,6 +294,12 @@ LOGGING = {
 WAGTAIL_SITE_NAME = os.environ.get("MASTHEAD_SITE_NAME", "masthead")
 WAGTAILADMIN_BASE_URL = MASTHEAD_BASE_URL
 WAGTAIL_I18N_ENABLED = False
+# Wagtail 8's editor autosave is off: its unsaved-changes check keeps running after the form is submitted, so an
+# editor who edits and publishes at once sends an autosave while the publish is being handled; when the server
+# reads "latest revision" before the publish commits, the autosave lands as a draft on top of the live revision
+# ("LIVE + DRAFT" after one publish, issue 12; masthead/tests/flows/test_publishing.py). Wagtail's check has no
+# lock to close that window, and "Save draft" (Ctrl/Cmd+S) stays.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
