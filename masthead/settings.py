@@ -106,9 +106,9 @@ MIDDLEWARE = [
     # HTML and JSON compressed on the way out (static files come compressed from WhiteNoise). Above every
     # middleware that reads or writes the body, so it compresses what they made. BREACH (a secret guessed from
     # compressed sizes, with attacker-chosen text in the same response): the one secret in our pages is the
-    # CSRF token, and Django's get_token masks it afresh for every response (core.holes fills each response's
-    # own), so no two responses carry it the same; GZipMiddleware also pads each response with random bytes
-    # (Django's "Heal The Breach"). Sign-in tokens never sit in a page that echoes reader input.
+    # CSRF token, and Django's get_token masks it afresh for every response (delivery/holes.py fills each
+    # response's own), so no two responses carry it the same; GZipMiddleware also pads each response with
+    # random bytes (Django's "Heal The Breach"). Sign-in link tokens are never written into a page.
     "django.middleware.gzip.GZipMiddleware",
     # Cache-Control: private on every response that depends on the reader (masthead/delivery/holes.py). Before
     # the session and CSRF middlewares, so that it sees the cookies they set on the way out.
