@@ -103,6 +103,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and JSON compressed on the way out (static files come compressed from WhiteNoise). Above every
+    # middleware that reads or writes the body, so it compresses what they made. BREACH (a secret guessed from
+    # compressed sizes, with attacker-chosen text in the same response): the one secret in our pages is the
+    # CSRF token, and Django's get_token masks it afresh for every response (delivery/holes.py fills each
+    # response's own), so no two responses carry it the same; GZipMiddleware also pads each response with
+    # random bytes (Django's "Heal The Breach"). Sign-in link tokens are never written into a page.
+    "django.middleware.gzip.GZipMiddleware",
     # Cache-Control: private on every response that depends on the reader (masthead/delivery/holes.py). Before
     # the session and CSRF middlewares, so that it sees the cookies they set on the way out.
     "masthead.delivery.holes.PrivateResponsesMiddleware",
@@ -299,6 +306,12 @@ LOGGING = {
 WAGTAIL_SITE_NAME = os.environ.get("MASTHEAD_SITE_NAME", "masthead")
 WAGTAILADMIN_BASE_URL = MASTHEAD_BASE_URL
 WAGTAIL_I18N_ENABLED = False
+# Wagtail 8's editor autosave is off: its unsaved-changes check keeps running after the form is submitted, so an
+# editor who edits and publishes at once sends an autosave while the publish is being handled; when the server
+# reads "latest revision" before the publish commits, the autosave lands as a draft on top of the live revision
+# ("LIVE + DRAFT" after one publish, issue 12; masthead/tests/flows/test_publishing.py). Wagtail's check has no
+# lock to close that window, and "Save draft" (Ctrl/Cmd+S) stays.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -15,6 +15,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
+from wagtail.images.models import Filter
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
@@ -28,9 +29,14 @@ from masthead.core.pagination import paginate
 ARTICLE_CONTEXT_HOOK = "masthead_article_context"
 
 AUTHOR_PHOTO_SPEC = "fill-160x160"
-LEAD_IMAGE_SPEC = "fill-1200x630"
+LEAD_IMAGE_SPEC = "fill-1200x630"  # social cards and structured data: one size, in the original's format
 CARD_IMAGE_SPEC = "fill-480x270"
 LOGO_SPEC = "height-48"
+# The responsive renditions (srcset, WebP) the templates ask for, written as in the templates' tags, so that
+# listings and article pages prefetch exactly what they render (articles/includes/article_card.html,
+# articles/article_page.html).
+CARD_IMAGE_SRCSET = Filter.expand_spec("fill-{480x270,960x540} format-webp")
+LEAD_IMAGE_SRCSET = Filter.expand_spec("fill-{640x336,1200x630} format-webp")
 
 validate_web_url = URLValidator(
     schemes=["http", "https"], message="Enter a web address that starts with http:// or https://."
@@ -237,7 +243,7 @@ class ArticleQuerySet(PageQuerySet):
                     queryset=image_model.objects.prefetch_related(
                         Prefetch(
                             "renditions",
-                            queryset=rendition_model.objects.filter(filter_spec=CARD_IMAGE_SPEC),
+                            queryset=rendition_model.objects.filter(filter_spec__in=CARD_IMAGE_SRCSET),
                             to_attr="prefetched_renditions",
                         )
                     ),
@@ -418,7 +424,9 @@ def prefetch_article_page(article: ArticlePage) -> None:
             queryset=image_model.objects.prefetch_related(
                 Prefetch(
                     "renditions",
-                    queryset=rendition_model.objects.filter(filter_spec=LEAD_IMAGE_SPEC),
+                    queryset=rendition_model.objects.filter(
+                        filter_spec__in=[LEAD_IMAGE_SPEC, *LEAD_IMAGE_SRCSET]
+                    ),
                     to_attr="prefetched_renditions",
                 )
             ),

@@ -4,6 +4,8 @@ from masthead.articles import views
 
 app_name = "articles"
 urlpatterns = [
+    path("authors/", views.author_index, name="authors"),
+    path("topics/", views.topic_index, name="topics"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("archive/", views.archive, name="archive"),

@@ -1,8 +1,10 @@
-"""Reader views outside the page tree: an author's page, a topic's page and the archive."""
+"""Reader views outside the page tree: the authors and topics, each one's page, and the archive."""
 
 import calendar
 from datetime import datetime
 
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -13,6 +15,28 @@ from masthead.core.pagination import paginate
 
 def _published_articles():
     return ArticlePage.objects.live().public().for_listing()
+
+
+def author_index(request):
+    """Every author with a published article, with how many they have."""
+    published = Q(article_credits__page__in=_published_articles().values("pk"))
+    authors = (
+        Author.objects.annotate(article_count=Count("article_credits", filter=published))
+        .filter(article_count__gt=0)
+        .order_by("name")
+    )
+    return render(request, "articles/author_index.html", {"authors": authors})
+
+
+def topic_index(request):
+    """Every topic with a published article, with how many it has."""
+    published = Q(articles__in=_published_articles().values("pk"))
+    topics = (
+        Topic.objects.annotate(article_count=Count("articles", filter=published))
+        .filter(article_count__gt=0)
+        .order_by("name")
+    )
+    return render(request, "articles/topic_index.html", {"topics": topics})
 
 
 def author_detail(request, slug):
@@ -44,10 +68,14 @@ def archive(request, year=None, month=None):
         articles = articles.filter(first_published_at__gte=start)
         if end is not None:
             articles = articles.filter(first_published_at__lt=end)
+    # One row per month that has articles, with their count (in the site's time zone, as the month pages are).
     months = (
         ArticlePage.objects.live()
         .public()
-        .datetimes("first_published_at", "month", order="DESC")
+        .annotate(month_start=TruncMonth("first_published_at"))
+        .values("month_start")
+        .annotate(article_count=Count("pk"))
+        .order_by("-month_start")
     )
     context = {
         "year": year,

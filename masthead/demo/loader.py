@@ -4,6 +4,7 @@ Objects are matched by slug (images by title); anything already present is left 
 adds nothing and an editor's changes to demo pages survive.
 """
 
+import hashlib
 import io
 import tomllib
 from dataclasses import dataclass, field
@@ -57,7 +58,21 @@ class LoadReport:
         (self.created if created else self.kept).append(label)
 
 
-def parse_body(text: str, image_for) -> list[dict]:
+def parse_chart(chunk: str) -> tuple[str, str, list[tuple[str, float]], str]:
+    """`[chart: caption | credit | label = value; label = value | unit]` as (caption, credit, bars, unit)."""
+    caption, credit, data, unit = ([*map(str.strip, chunk[len("[chart:") : -1].split("|")), "", "", ""])[:4]
+    bars = []
+    for pair in filter(None, map(str.strip, data.split(";"))):
+        label, _, value = pair.rpartition("=")
+        bars.append((label.strip(), float(value)))
+    return caption, credit, bars, unit
+
+
+def chart_alt_text(bars: list[tuple[str, float]], unit: str) -> str:
+    return "Bar chart. " + "; ".join(f"{label}: {value:g}{unit}" for label, value in bars) + "."
+
+
+def parse_body(text: str, image_for, chart_for=None) -> list[dict]:
     """Turn the demo mark-up (see content/README.md) into StreamField data."""
     stream = []
     for chunk in (part.strip() for part in text.strip().split("\n\n")):
@@ -74,6 +89,20 @@ def parse_body(text: str, image_for) -> list[dict]:
                 attribution = lines.pop().lstrip("-").strip()
             stream.append(
                 {"type": "block_quote", "value": {"quote": "\n".join(lines), "attribution": attribution}}
+            )
+        elif chunk.startswith("[chart:") and chunk.endswith("]") and chart_for is not None:
+            caption, credit, bars, unit = parse_chart(chunk)
+            stream.append(
+                {
+                    "type": "image",
+                    "value": {
+                        "image": chart_for(caption, bars, unit).pk,
+                        "caption": caption,
+                        "credit": credit,
+                        # The chart is drawn from the same figures, so what is read out is what is shown.
+                        "alt_text": chart_alt_text(bars, unit),
+                    },
+                }
             )
         elif chunk.startswith("[image:") and chunk.endswith("]"):
             key, caption, credit = ([*map(str.strip, chunk[len("[image:") : -1].split("|")), "", ""])[:3]
@@ -140,6 +169,12 @@ class DemoLoader:
 
     def illustration(self, key: str):
         return self._image(f"Illustration: {key}", f"demo-{key}.png", lambda: images.illustration(key))
+
+    def chart(self, caption: str, bars: list[tuple[str, float]], unit: str):
+        digest = hashlib.sha256(repr((caption, bars, unit)).encode()).hexdigest()[:10]
+        return self._image(
+            f"Chart {digest}: {caption[:200]}", f"demo-chart-{digest}.png", lambda: images.bar_chart(bars, unit)
+        )
 
     def _home(self, outlet: dict) -> HomePage:
         home = HomePage.objects.first()
@@ -234,7 +269,7 @@ class DemoLoader:
             slug=entry["slug"],
             standfirst=entry["standfirst"],
             language=entry.get("language", "en"),
-            body=parse_body(entry["body"], self.illustration),
+            body=parse_body(entry["body"], self.illustration, self.chart),
             first_published_at=published_at,
             access_level=access,
         )

@@ -10,7 +10,7 @@ from masthead.articles.factories import (
     make_article,
     make_section,
 )
-from masthead.articles.models import CARD_IMAGE_SPEC, ArticlePage, SectionPage
+from masthead.articles.models import CARD_IMAGE_SRCSET, ArticlePage, SectionPage
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_for_listing_query_count_is_flat(section, django_assert_num_queries):
                 article.title,
                 article.section_title,
                 [credit.author.name for credit in article.article_authors.all()],
-                article.lead_image.get_rendition(CARD_IMAGE_SPEC).url,
+                [rendition.url for rendition in article.lead_image.get_renditions(*CARD_IMAGE_SRCSET).values()],
             )
             for article in ArticlePage.objects.live().for_listing()
         ]

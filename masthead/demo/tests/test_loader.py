@@ -174,6 +174,41 @@ def test_parse_body_understands_the_demo_markup():
     assert stream[4]["value"]["image"] == images["harbour"].pk
 
 
+def test_a_chart_is_drawn_from_the_figures_its_alt_text_reads_out():
+    drawn = []
+
+    def chart_for(caption, bars, unit):
+        drawn.append((caption, bars, unit))
+        return type("Chart", (), {"pk": 7})()
+
+    [block] = parse_body("[chart: Cost per cubic metre. | Chart: us | Repair = 0.28; Desalination = 1.18 | $]", None, chart_for)
+    assert drawn == [("Cost per cubic metre.", [("Repair", 0.28), ("Desalination", 1.18)], "$")]
+    assert block["value"] == {
+        "image": 7,
+        "caption": "Cost per cubic metre.",
+        "credit": "Chart: us",
+        "alt_text": "Bar chart. Repair: 0.28$; Desalination: 1.18$.",
+    }
+
+
+def test_every_demo_chart_is_a_drawn_chart_with_matching_alt_text():
+    # Issue 12: the demo's "chart" was an abstract landscape whose alt text (its caption) described a chart.
+    from masthead.articles.models import ArticlePage
+
+    load_demo()
+    charts = [
+        block.value
+        for article in ArticlePage.objects.all()
+        for block in article.body
+        if block.block_type == "image" and "chart" in block.value["caption"].lower() + block.value["credit"].lower()
+    ]
+    assert len(charts) >= 3
+    for chart in charts:
+        assert chart["image"].title.startswith("Chart "), chart["caption"]
+        assert chart["alt_text"].startswith("Bar chart. ")
+        assert chart["image"].width == 1200
+
+
 def test_the_demo_site_is_made_for_the_address_it_is_served_at(settings):
     # `PORT=8802 make run` serves at http://127.0.0.1:8802; the demo's Site must say so (full page URLs).
     settings.MASTHEAD_BASE_URL = "http://127.0.0.1:8802"

@@ -32,7 +32,7 @@ def test_vote_returns_the_updated_comment(client, article, member):
     client.force_login(member)
     html = client.post(f"/discussion/comment/{comment.pk}/vote/", {"value": "1"}, **FETCH).content.decode()
     assert html.startswith(f'<article class="comment" data-comment="{comment.pk}">')
-    assert 'aria-pressed="true" aria-label="Vote up"' in html and "1 point" in html
+    assert 'aria-pressed="true"><span class="visually-hidden">Vote up, </span>' in html and "1 point" in html
 
 
 def test_delete_says_what_was_removed(client, article, member):

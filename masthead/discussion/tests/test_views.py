@@ -149,7 +149,7 @@ def test_member_posts_replies_votes_edits_and_deletes_with_plain_forms(client, a
     theirs.refresh_from_db()
     assert theirs.score == 1
     html = text(client.get(article.url))
-    assert 'aria-pressed="true" aria-label="Vote up"' in html
+    assert 'aria-pressed="true"><span class="visually-hidden">Vote up, </span>' in html
     assert f'href="/discussion/comment/{mine.pk}/edit/"' in html
     assert client.get(f"/discussion/comment/{mine.pk}/edit/").status_code == 200
     assert client.post(f"/discussion/comment/{mine.pk}/edit/", {"body": "Changed"}).status_code == 303
