@@ -22,6 +22,7 @@ urlpatterns = [
     path("search/", include("masthead.search.urls")),
     path("api/", include("masthead.api")),
     path("discussion/", include("masthead.discussion.urls")),
+    path("", include("masthead.newsletters.urls")),
     path("", include("masthead.annotations.urls")),
     path("", include(article_urls)),
 ]

@@ -1,0 +1,33 @@
+"""What the newsletters app does when other apps say something happened (connected in NewslettersConfig)."""
+
+from wagtail.signals import page_published
+
+from masthead.articles.models import ArticlePage
+from masthead.core.signals import personal_data_requested
+from masthead.newsletters.actions import do_queue_article_sends
+from masthead.newsletters.models import NewsletterSubscription
+
+
+def article_published(sender, instance, **kwargs):
+    """Inside the publish's transaction: the sends are written with it, and their tasks start after the commit."""
+    do_queue_article_sends(article=instance)
+
+
+def newsletter_data(sender, user, **kwargs) -> dict:
+    subscriptions = NewsletterSubscription.objects.filter(member__user=user).select_related("newsletter")
+    return {
+        "newsletter_subscriptions": [
+            {
+                "newsletter": subscription.newsletter.name,
+                "state": subscription.state,
+                "subscribed_at": subscription.subscribed_at.isoformat(),
+                "consent_source": subscription.consent_source,
+            }
+            for subscription in subscriptions.order_by("newsletter__name")
+        ]
+    }
+
+
+def connect() -> None:
+    page_published.connect(article_published, sender=ArticlePage, dispatch_uid="masthead.newsletters.published")
+    personal_data_requested.connect(newsletter_data, dispatch_uid="masthead.newsletters.personal_data")
