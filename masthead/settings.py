@@ -257,6 +257,8 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+    # Seconds before a silent SMTP server counts as failed: without it a worker sending a newsletter waits forever.
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 else:
     # Locally, mail is written to files that the person running the site can open.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

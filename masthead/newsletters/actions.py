@@ -100,10 +100,16 @@ def do_confirm_subscription(*, email: str) -> Member:
                 status=403,
                 title="This address cannot subscribe here",
             )
-        for newsletter in Newsletter.objects.filter(is_active=True, default_on_sign_up=True):
-            if newsletter.is_open_to(reader_for_user(member.user).tier_ids):
+        tier_ids = reader_for_user(member.user).tier_ids
+        for newsletter in Newsletter.objects.filter(is_active=True, default_on_sign_up=True).prefetch_related("tiers"):
+            if newsletter.is_open_to(tier_ids):
                 _subscribe(member=member, newsletter=newsletter, source=ConsentSource.SUBSCRIBE_FORM)
     return member
+
+
+def subscribed_newsletters(member: Member) -> list[Newsletter]:
+    subscriptions = member.newsletter_subscriptions.filter(state=SubscriptionState.SUBSCRIBED)
+    return [subscription.newsletter for subscription in subscriptions.select_related("newsletter")]
 
 
 def _subscribe(*, member: Member, newsletter: Newsletter, source: str) -> NewsletterSubscription:
@@ -133,7 +139,7 @@ def newsletters_for_member(member: Member) -> list[Newsletter]:
 
 
 def check_join(*, member: Member, slug: str) -> Newsletter:
-    newsletter = Newsletter.objects.filter(slug=slug, is_active=True).first()
+    newsletter = Newsletter.objects.filter(slug=slug, is_active=True).prefetch_related("tiers").first()
     if newsletter is None:
         raise NewsletterError(f"There is no newsletter called {slug!r}.", status=404, title="No such newsletter")
     if not newsletter.is_open_to(reader_for_user(member.user).tier_ids):

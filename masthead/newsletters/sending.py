@@ -23,6 +23,7 @@ from masthead.newsletters.models import (
     Audience,
     Delivery,
     DeliveryStatus,
+    Newsletter,
     NewsletterSubscription,
     Send,
     SendStatus,
@@ -49,7 +50,7 @@ def list_recipients(send: Send) -> int:
     """A Delivery row for every member subscribed when the send starts; later calls add nobody."""
     if send.recipients_listed_at is not None:
         return 0
-    newsletter = send.newsletter
+    newsletter = Newsletter.objects.prefetch_related("tiers").get(pk=send.newsletter_id)
     subscriptions = NewsletterSubscription.objects.subscribed().filter(newsletter=newsletter)
     if newsletter.audience == Audience.EVERYONE:
         member_ids = list(subscriptions.values_list("member_id", flat=True))

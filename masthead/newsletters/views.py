@@ -57,11 +57,10 @@ def confirm(request, token: str):
         member = actions.do_confirm_subscription(email=email)
     except actions.NewsletterError as error:
         return _problem(request, error)
-    subscriptions = member.newsletter_subscriptions.select_related("newsletter").filter(state="subscribed")
     return render(
         request,
         "newsletters/confirmed.html",
-        {"email": email, "newsletters": [subscription.newsletter for subscription in subscriptions]},
+        {"email": email, "newsletters": actions.subscribed_newsletters(member)},
     )
 
 
