@@ -4,7 +4,7 @@ from django import template
 
 from masthead.newsletters.actions import newsletters_for_member
 from masthead.newsletters.forms import SubscribeForm
-from masthead.newsletters.models import NewsletterSubscription, SubscriptionState
+from masthead.newsletters.models import Newsletter, NewsletterSubscription, SubscriptionState
 
 register = template.Library()
 
@@ -13,6 +13,15 @@ register = template.Library()
 def subscribe_form(context, button: str = "Subscribe"):
     """The one-field form; csrf_token is the page cache's hole on cached pages (delivery/holes.py)."""
     return {"form": SubscribeForm(), "button": button, "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("newsletters/includes/article_subscribe.html", takes_context=True)
+def article_subscribe(context):
+    """The Subscribe box at the end of an article, when there is a newsletter a new subscriber gets. The same for
+    every reader, so the cached page stays one per access class; saving a newsletter marks cached pages stale
+    (receivers.newsletters_changed)."""
+    offered = Newsletter.objects.filter(is_active=True, default_on_sign_up=True).exists()
+    return {"offered": offered, "form": SubscribeForm(), "csrf_token": context.get("csrf_token")}
 
 
 @register.inclusion_tag("newsletters/includes/member_newsletters.html", takes_context=True)
