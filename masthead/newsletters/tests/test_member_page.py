@@ -60,3 +60,14 @@ def test_joining_needs_a_signed_in_member_and_a_known_newsletter(client, section
     assert client.post("/newsletters/no-such-letter/join/").status_code == 404
     assert client.get("/newsletters/new-articles/join/").status_code == 405
     assert not NewsletterSubscription.objects.exists()
+
+
+def test_a_members_download_lists_their_newsletters_and_deletion_forgets_them(client, member, letters):
+    client.post("/newsletters/new-articles/join/")
+    data = client.get("/members/account/data.json").json()
+    [entry] = data["newsletter_subscriptions"]
+    assert entry["newsletter"] == "New articles" and entry["state"] == "subscribed"
+    assert entry["consent_source"] == ConsentSource.MEMBER_PAGE and entry["subscribed_at"]
+    response = client.post("/members/account/delete/", {"confirm": "delete"})
+    assert response.status_code == 200
+    assert not NewsletterSubscription.objects.exists()
