@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from masthead.articles.models import ArticlePage
 from masthead.core import ratelimit
 from masthead.membership.access import reader_for_user
 from masthead.membership.actions import create_member, member_for_email, publication_name
@@ -95,8 +96,8 @@ def do_confirm_subscription(*, email: str) -> Member:
         member = member_for_email(email) or create_member(email=email, display_name="")
         if member is None:
             raise NewsletterError(
-                "This address belongs to an account that runs the site. Sign in to the admin and choose "
-                "newsletters from your member page instead.",
+                "This address belongs to an account that runs the site, or to one that was closed, so it "
+                "cannot be subscribed by link. Staff choose newsletters from their member page.",
                 status=403,
                 title="This address cannot subscribe here",
             )
@@ -204,12 +205,17 @@ def is_newly_published(article, *, now=None) -> bool:
     return first is not None and first >= (now or timezone.now()) - limit
 
 
+def is_mailable(article) -> bool:
+    """Live and without a view restriction (a password or a group): a private page is never mailed."""
+    return ArticlePage.objects.live().public().filter(pk=article.pk).exists()
+
+
 def do_queue_article_sends(*, article) -> list[Send]:
     """A Send per "each new article" newsletter, once per article ever, each started by a task after the commit.
 
     Called on every publish; the unique (newsletter, article) row makes a second publish a no-op.
     """
-    if not is_newly_published(article):
+    if not is_newly_published(article) or not is_mailable(article):
         return []
     queued = []
     for newsletter in Newsletter.objects.filter(is_active=True, cadence=Cadence.EACH_ARTICLE):

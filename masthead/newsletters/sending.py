@@ -17,6 +17,7 @@ from django.core.mail import get_connection
 from django.db.models import Q
 from django.utils import timezone
 
+from masthead.articles.models import ArticlePage
 from masthead.membership.access import reader_for_user
 from masthead.newsletters.compose import ArticleComposer
 from masthead.newsletters.models import (
@@ -139,13 +140,15 @@ def run_send(send: Send) -> SendReport:
     """Send what is due of `send`, batch after batch, until nothing is due or the mail server fails us."""
     report = SendReport(listed=list_recipients(send))
     release_stale_claims(send)
-    if send.article is None:  # the article was deleted before its send finished: nothing left to send
+    article = ArticlePage.objects.live().public().filter(pk=send.article_id).first()
+    if article is None:
+        # Deleted, unpublished or given a view restriction before its send finished: what is left is not sent.
         Delivery.objects.filter(send=send, status=DeliveryStatus.QUEUED).update(
-            status=DeliveryStatus.SKIPPED, last_error="The article was deleted."
+            status=DeliveryStatus.SKIPPED, last_error="The article is no longer published for everyone."
         )
         _finish_if_done(send)
         return report
-    composer = ArticleComposer(newsletter=send.newsletter, article=send.article.specific, subject=send.subject)
+    composer = ArticleComposer(newsletter=send.newsletter, article=article, subject=send.subject)
     while not report.paused:
         batch = claim_batch(send, settings.MASTHEAD_NEWSLETTER_BATCH_SIZE)
         if not batch:

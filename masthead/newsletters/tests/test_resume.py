@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
 from masthead.articles.factories import make_article
 from masthead.newsletters.factories import NewsletterFactory, NewsletterSubscriptionFactory
@@ -63,3 +64,20 @@ def test_a_right_to_left_article_is_mailed_right_to_left(section, django_capture
         make_article(section=section, language="ar", title="المد والجزر", published_at=timezone.now())
     [message] = mail.outbox
     assert '<html lang="ar" dir="rtl">' in message.alternatives[0][0]
+
+
+def test_an_article_unpublished_before_its_send_ran_is_not_mailed(send):
+    send.article.unpublish()
+    resume_unfinished_sends.enqueue()
+    assert mail.outbox == []
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SKIPPED}
+    assert Send.objects.get().status == SendStatus.DONE
+
+
+def test_a_view_restricted_article_is_never_mailed(section, django_capture_on_commit_callbacks):
+    NewsletterSubscriptionFactory(newsletter=NewsletterFactory(), member__user__email="reader@example.org")
+    article = make_article(section=section, published_at=timezone.now(), publish=False)
+    PageViewRestriction.objects.create(page=article, restriction_type="password", password="harbour")
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save_revision().publish()
+    assert mail.outbox == [] and not Send.objects.exists()
