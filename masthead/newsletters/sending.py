@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from masthead.articles.models import ArticlePage
-from masthead.membership.access import reader_for_user
+from masthead.membership.access import readers_for_users
 from masthead.newsletters.compose import ArticleComposer
 from masthead.newsletters.models import (
     Audience,
@@ -56,10 +56,12 @@ def list_recipients(send: Send) -> int:
     if newsletter.audience == Audience.EVERYONE:
         member_ids = list(subscriptions.values_list("member_id", flat=True))
     else:
+        listed = list(subscriptions.select_related("member__user"))
+        readers = readers_for_users([subscription.member.user for subscription in listed])
         member_ids = [
             subscription.member_id
-            for subscription in subscriptions.select_related("member__user")
-            if newsletter.is_open_to(reader_for_user(subscription.member.user).tier_ids)
+            for subscription in listed
+            if newsletter.is_open_to(readers[subscription.member.user_id].tier_ids)
         ]
     rows = [Delivery(send=send, member_id=member_id) for member_id in member_ids]
     # A second worker listing at the same moment writes the same rows; the unique constraint keeps one of each.
@@ -165,6 +167,8 @@ def _send_batch(send: Send, batch: list[Delivery], composer: ArticleComposer, re
             newsletter=send.newsletter, member_id__in=[delivery.member_id for delivery in batch]
         )
     }
+    # Who may read what, for the whole batch in a fixed number of queries (membership.access's rules).
+    readers = readers_for_users([delivery.member.user for delivery in batch])
     connection = get_connection()
     try:
         connection.open()
@@ -179,9 +183,7 @@ def _send_batch(send: Send, batch: list[Delivery], composer: ArticleComposer, re
                 _mark(delivery, status=DeliveryStatus.SKIPPED, claim="")
                 report.skipped += 1
                 continue
-            message = composer.message_for(
-                reader=reader_for_user(user), email=user.email, subscription=subscription
-            )
+            message = composer.message_for(reader=readers[user.pk], email=user.email, subscription=subscription)
             try:
                 accepted = connection.send_messages([message])
             except smtplib.SMTPRecipientsRefused as error:

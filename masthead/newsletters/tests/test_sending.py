@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from masthead.articles.factories import make_article
@@ -203,3 +205,23 @@ def test_a_member_who_unsubscribes_after_the_list_is_made_is_skipped(letter, sec
     send_newsletter.enqueue(send_id=send.pk)
     assert recipients() == ["ben@example.org"]
     assert Delivery.objects.get(member=ana.member).status == DeliveryStatus.SKIPPED
+
+
+def queries_to_send(letter, section, count: int) -> int:
+    for n in range(count):
+        subscriber(letter, f"reader{count}-{n}@example.org")
+    make_article(section=section, published_at=timezone.now())  # the send is queued; its task waits
+    send = Send.objects.get(status=SendStatus.QUEUED)
+    with CaptureQueriesContext(connection) as queries:
+        send_newsletter.enqueue(send_id=send.pk)
+    assert len(mail.outbox) == count
+    mail.outbox.clear()
+    NewsletterSubscription.objects.update(state=SubscriptionState.UNSUBSCRIBED)
+    return len(queries)
+
+
+def test_each_recipient_costs_one_query_however_many_there_are(letter, section):
+    """Who may read what is asked once per batch; each message costs only the write that marks it sent."""
+    queries_to_send(letter, section, 1)  # the first send in a process warms caches (site, settings)
+    two, six = queries_to_send(letter, section, 2), queries_to_send(letter, section, 6)
+    assert six - two == 4
