@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "masthead.discussion",
     "masthead.annotations",
     "masthead.membership",
+    "masthead.newsletters",
     "masthead.search",
     "masthead.scheduling",
     "wagtail.contrib.settings",
@@ -219,6 +220,8 @@ MASTHEAD_PERIODIC_TASKS = {
     "masthead.discussion.actions.privacy.purge_ip_hashes": 60,
     # One e-mail per moderator about the comments held and the reports made since the last one.
     "masthead.discussion.actions.notices.send_moderator_notices": 15,
+    # Newsletter sends that paused (the mail server failed) or were cut short (a worker died) carry on.
+    "masthead.newsletters.tasks.resume_unfinished_sends": 5,
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -266,6 +269,8 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+    # Seconds before a silent SMTP server counts as failed: without it a worker sending a newsletter waits forever.
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 else:
     # Locally, mail is written to files that the person running the site can open.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -328,6 +333,21 @@ MASTHEAD_LINK_REQUESTS_PER_ADDRESS = int(os.environ.get("MASTHEAD_LINK_REQUESTS_
 MASTHEAD_LINK_REQUESTS_PER_IP = int(os.environ.get("MASTHEAD_LINK_REQUESTS_PER_IP", "30"))
 # Newsletters a member can choose on their page (the choice is stored; sending belongs to the newsletters app).
 MASTHEAD_NEWSLETTERS = [("weekly", "The weekly briefing"), ("breaking", "Major stories as they break")]
+# --- Newsletters (masthead/newsletters) -----------------------------------------------------------------
+# The Subscribe form: how long its confirmation link works, and how many may be asked for per hour.
+MASTHEAD_NEWSLETTER_CONFIRM_HOURS = int(os.environ.get("MASTHEAD_NEWSLETTER_CONFIRM_HOURS", "48"))
+MASTHEAD_SUBSCRIBE_REQUESTS_PER_ADDRESS = int(os.environ.get("MASTHEAD_SUBSCRIBE_REQUESTS_PER_ADDRESS", "3"))
+MASTHEAD_SUBSCRIBE_REQUESTS_PER_IP = int(os.environ.get("MASTHEAD_SUBSCRIBE_REQUESTS_PER_IP", "20"))
+# An article is mailed only if first published within this many hours (an imported archive is not).
+MASTHEAD_NEWSLETTER_SEND_WINDOW_HOURS = int(os.environ.get("MASTHEAD_NEWSLETTER_SEND_WINDOW_HOURS", "24"))
+# Messages claimed and sent per batch over one connection; attempts before a message is marked failed; minutes
+# after which a batch claimed by a worker that died goes back to the queue.
+MASTHEAD_NEWSLETTER_BATCH_SIZE = int(os.environ.get("MASTHEAD_NEWSLETTER_BATCH_SIZE", "100"))
+MASTHEAD_NEWSLETTER_MAX_ATTEMPTS = int(os.environ.get("MASTHEAD_NEWSLETTER_MAX_ATTEMPTS", "5"))
+MASTHEAD_NEWSLETTER_CLAIM_MINUTES = int(os.environ.get("MASTHEAD_NEWSLETTER_CLAIM_MINUTES", "15"))
+# An address for mailto: unsubscribes in List-Unsubscribe, beside the https one; masthead does not read that
+# mailbox, so set it only if something processes what arrives there.
+MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
 # Seconds an article's rendered body and gate are cached, per access class of reader; 0 turns this off.
 MASTHEAD_ARTICLE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_CACHE_SECONDS", "300"))
 # Seconds a whole article page (with the first page of its discussion) is cached per kind of reader; every

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("masthead.api")),
     path("discussion/", include("masthead.discussion.urls")),
     path("", include("masthead.delivery.urls")),
+    path("", include("masthead.newsletters.urls")),
     path("", include("masthead.annotations.urls")),
     path("", include(article_urls)),
 ]

@@ -40,6 +40,7 @@ from masthead.discussion.actions.votes import do_vote
 from masthead.discussion.models import Comment, CommentStatus
 from masthead.membership.actions import create_member, member_for_email
 from masthead.membership.models import Tier
+from masthead.newsletters.models import Audience, Cadence, Newsletter
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 _inline = MarkdownIt("zero").enable(["emphasis", "link"])
@@ -149,6 +150,9 @@ class DemoLoader:
         discussion = self.content_dir / "discussion.toml"
         if discussion.exists():
             self._discussion(self.read(discussion), articles)
+        # After the articles: a newsletter that existed while they were published would mail the recent ones.
+        for entry in publication.get("newsletters", []):
+            self._newsletter(entry)
         return self.report
 
     def _collection(self) -> Collection:
@@ -312,6 +316,30 @@ class DemoLoader:
         )
         self.report.note(True, f"tier {entry['slug']}")
         return tier
+
+    def _newsletter(self, entry: dict) -> Newsletter:
+        existing = Newsletter.objects.filter(slug=entry["slug"]).first()
+        if existing:
+            self.report.note(False, f"newsletter {entry['slug']}")
+            return existing
+        tiers = list(Tier.objects.filter(slug__in=entry.get("tiers", [])))
+        if len(tiers) != len(entry.get("tiers", [])):
+            raise DemoContentError(f"publication.toml: newsletter {entry['slug']!r} names an unknown tier")
+        newsletter = Newsletter(
+            slug=entry["slug"],
+            name=entry["name"],
+            description=entry.get("description", "").strip(),
+            audience=entry.get("audience", Audience.EVERYONE),
+            cadence=entry.get("cadence", Cadence.EACH_ARTICLE),
+            default_on_sign_up=entry.get("default_on_sign_up", False),
+            send_weekday=entry.get("send_weekday"),
+            send_time=entry.get("send_time"),
+        )
+        newsletter.full_clean(exclude=["tiers"])
+        newsletter.save()
+        newsletter.tiers.set(tiers)
+        self.report.note(True, f"newsletter {entry['slug']}")
+        return newsletter
 
     def _discussion(self, content: dict, articles: dict) -> None:
         """The demo readers, their comments and their votes; a thread that already has comments is left alone."""

@@ -48,23 +48,29 @@ class ArticleEmail:
     visibility: Visibility
 
 
-def render_article_email(article, reader: Reader, *, policy=None) -> ArticleEmail:
-    """The article as an e-mail to `reader`: the whole piece, or the preview and a link to read on."""
+def article_email_context(article, reader: Reader, *, policy=None) -> dict:
+    """What an e-mail template needs to show `reader` the article: the blocks and text they may read, whether
+    the rest is gated, and the article's address. Newsletters wrap it in their own templates."""
     policy = policy or gate_policy()
     visibility = access_article(reader, article, policy=policy)
-    url = article.get_full_url() or settings.MASTHEAD_BASE_URL + article.url
-    context = {
+    return {
         "article": article,
         "blocks": visible_blocks(article, visibility),
         "text": " ".join(
             filter(None, (raw_block_text(raw) for raw in visible_raw_blocks(article, visibility)))
         ),
         "is_gated": visibility != Visibility.ALL,
-        "url": url,
+        "visibility": visibility,
+        "url": article.get_full_url() or settings.MASTHEAD_BASE_URL + article.url,
     }
+
+
+def render_article_email(article, reader: Reader, *, policy=None) -> ArticleEmail:
+    """The article as an e-mail to `reader`: the whole piece, or the preview and a link to read on."""
+    context = article_email_context(article, reader, policy=policy)
     return ArticleEmail(
         subject=article.title,
         text=render_to_string("membership/email/article.txt", context),
         html=render_to_string("membership/email/article.html", context),
-        visibility=visibility,
+        visibility=context["visibility"],
     )

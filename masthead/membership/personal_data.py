@@ -18,7 +18,8 @@ The export (`member_data`) is one JSON object, `masthead-member-data` version 1:
      "reports": [{"comment_id", "article": {...}, "reason", "note", "resolved", "created_at"}],
      "follows": [{"article": {...}, "comment_id" | null, "created_at"}],
      "guest_addresses": [{"email", "confirmed_at", "created_at", "follows": [...]}],
-     "comment_bans": [{"reason", "created_at", "expires_at"}]}
+     "comment_bans": [{"reason", "created_at", "expires_at"}],
+     "newsletter_subscriptions": [{"newsletter", "state", "subscribed_at", "consent_source"}]}
 
 Times are ISO 8601 or null. `comments` holds the member's own and those posted as a guest with the account's
 address (`as_guest`); an inline comment carries the passage it is about. Sign-in history is `last_sign_in` and
@@ -26,7 +27,9 @@ the sign-in links asked for (only their token's hash is kept, and it is not expo
 stored as the provider's event id and type only, naming no member, so there are none to list here.
 
 The sections after `complimentary_access` come from the apps that hold them, through
-core.signals.personal_data_requested (the discussion's: discussion.personal_data).
+core.signals.personal_data_requested (the discussion's: discussion.personal_data; the newsletters':
+newsletters.receivers.newsletter_data). `newsletters` is the older list of keys chosen on the member page
+(settings.MASTHEAD_NEWSLETTERS), no longer shown there.
 """
 
 from django.db.models import Q

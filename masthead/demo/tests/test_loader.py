@@ -15,6 +15,7 @@ from masthead.core.time import relative_time
 from masthead.demo.loader import CONTENT_DIR, DemoContentError, load_demo, parse_body
 from masthead.discussion.models import Comment, Thread, Vote
 from masthead.membership.models import Tier
+from masthead.newsletters.models import Newsletter, Send
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +217,17 @@ def test_the_demo_site_is_made_for_the_address_it_is_served_at(settings):
     site = Site.objects.get(is_default_site=True)
     assert (site.hostname, site.port) == ("127.0.0.1", 8802)
     assert site.root_page.specific.title == "The Northwind Dispatch"
+
+
+def test_demo_newsletters_are_offered_and_publishing_the_demo_mails_nobody(client, mailoutbox):
+    load_demo()
+    from_demo = {newsletter.slug: newsletter for newsletter in Newsletter.objects.prefetch_related("tiers")}
+    assert set(from_demo) == {"new-articles", "weekly-briefing", "briefing-a-day-early"}
+    assert [tier.slug for tier in from_demo["briefing-a-day-early"].tiers.order_by("sort_order")] == [
+        "supporter",
+        "patron",
+    ]
+    assert from_demo["weekly-briefing"].send_time.hour == 7
+    assert not Send.objects.exists() and mailoutbox == []
+    article = ArticlePage.objects.live().first()
+    assert "New articles by e-mail" in client.get(article.url).text

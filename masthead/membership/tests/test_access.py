@@ -4,6 +4,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from masthead.accounts.factories import StaffFactory, UserFactory
@@ -17,6 +18,7 @@ from masthead.membership.access import (
     access_article,
     is_free_to_everyone,
     reader_for_user,
+    readers_for_users,
 )
 from masthead.membership.factories import (
     ComplimentaryAccessFactory,
@@ -154,6 +156,29 @@ def test_reader_for_user_reads_subscriptions_and_complimentary_access():
     assert reader_for_user(StaffFactory()).is_staff
     inactive = UserFactory(is_active=False)
     assert reader_for_user(inactive) == ANONYMOUS
+
+
+@pytest.mark.django_db
+def test_readers_for_many_users_match_reader_for_user_in_three_queries(django_assert_num_queries):
+    tier_a, tier_b, tier_c = TierFactory(), TierFactory(), TierFactory()
+    paying = MemberFactory().user
+    SubscriptionFactory(member=paying.member, tier=tier_a)
+    SubscriptionFactory(member=paying.member, tier=tier_b, status=SubscriptionStatus.CANCELED)
+    given = MemberFactory().user
+    ComplimentaryAccessFactory(member=given.member, tier=tier_c)
+    ComplimentaryAccessFactory(member=given.member, tier=tier_b, until=timezone.localdate() - timedelta(days=1))
+    # An editor without is_staff: Wagtail's Editors group gives admin access, and the gate treats them as staff.
+    editors = Group.objects.create(name="Newsroom editors")
+    editors.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    editor = MemberFactory().user
+    editor.groups.add(editors)
+    users = [paying, given, editor, MemberFactory().user, StaffFactory()]
+    users = [type(user).objects.get(pk=user.pk) for user in users]  # fresh: no permission cache on them
+    with django_assert_num_queries(3):
+        readers = readers_for_users(users + [UserFactory.build(is_active=False)])
+    assert readers == {user.pk: reader_for_user(user) for user in users}
+    assert readers[editor.pk].is_staff and readers[paying.pk].tier_ids == {tier_a.pk}
+    assert readers_for_users([]) == {}
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from masthead.accounts.factories import StaffFactory
 from masthead.articles.factories import make_article, paragraph
 from masthead.articles.models import AccessLevel, ArticlePage
 from masthead.membership.access import reader_for_user
+from masthead.membership.actions import member_of
 from masthead.membership.channels import render_article_email
 from masthead.membership.factories import (
     ComplimentaryAccessFactory,
@@ -24,6 +25,8 @@ from masthead.membership.factories import (
     SubscriptionFactory,
     TierFactory,
 )
+from masthead.newsletters.compose import ArticleComposer
+from masthead.newsletters.factories import NewsletterFactory, NewsletterSubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -246,6 +249,25 @@ def test_email_rendering(world):
                 assert f"The opening of the {level} piece" in text
                 assert visible(text, level) == (reader_name in MAY_READ[level]), (level, reader_name)
             assert ("Subscribe now to keep reading" in email.text) == (reader_name not in MAY_READ[level])
+
+
+def test_newsletter_email(world):
+    """The newsletter's own message (composed per access class, then personalised) holds what the gate allows."""
+    articles, users, _ = world
+    newsletter = NewsletterFactory()
+    subscriptions = {
+        name: NewsletterSubscriptionFactory(newsletter=newsletter, member=member_of(user))
+        for name, user in users.items()
+    }
+    for level, article in articles.items():
+        composer = ArticleComposer(newsletter=newsletter, article=article, subject=article.title)
+        for reader_name, user in users.items():
+            message = composer.message_for(
+                reader=reader_for_user(user), email=user.email, subscription=subscriptions[reader_name]
+            )
+            for text in (message.body, message.alternatives[0][0]):
+                assert f"The opening of the {level} piece" in text
+                assert visible(text, level) == (reader_name in MAY_READ[level]), (level, reader_name)
 
 
 # The discussion: a comment can quote gated text, so it goes exactly where the article's full text may.

@@ -1,0 +1,200 @@
+"""Newsletters, who subscribes to them, and the sends: one Send per (newsletter, article), one Delivery per
+(send, member), so that a message is never sent twice however often the task runs."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+
+from masthead.membership.models import Member, Tier
+
+
+class Audience(models.TextChoices):
+    EVERYONE = "everyone", "Everyone who subscribes: free and paying members alike"
+    PAID = "paid", "Paying members: any paid tier, or only the tiers chosen below"
+
+
+class Cadence(models.TextChoices):
+    EACH_ARTICLE = "each_article", "Each new article, as it is published"
+    DAILY = "daily", "A daily digest, at the time below"
+    WEEKLY = "weekly", "A weekly digest, on the day and at the time below"
+    MANUAL = "manual", "Hand-written issues only"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Newsletter(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Used in the addresses of its pages.")
+    description = models.TextField(blank=True, help_text="One or two sentences shown where readers choose.")
+    sender_name = models.CharField(
+        max_length=100, blank=True, help_text="The name the mail comes from; the publication's name when blank."
+    )
+    sender_address = models.EmailField(
+        blank=True, help_text="The address the mail comes from; the site's DEFAULT_FROM_EMAIL when blank."
+    )
+    reply_to = models.EmailField(blank=True, help_text="Where replies go; the sender address when blank.")
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    default_on_sign_up = models.BooleanField(
+        default=False, help_text="New subscribers from the Subscribe form get it without choosing it."
+    )
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.EVERYONE)
+    tiers = models.ManyToManyField(
+        Tier, blank=True, related_name="newsletters", help_text="Paying members: only these tiers (none: any)."
+    )
+    cadence = models.CharField(max_length=15, choices=Cadence.choices, default=Cadence.EACH_ARTICLE)
+    # Stored now; the digests that read them are not built yet (issue 13).
+    send_time = models.TimeField(null=True, blank=True, help_text="Digests: the local time they are sent.")
+    send_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, null=True, blank=True, help_text="Weekly digests: the day they are sent."
+    )
+    is_active = models.BooleanField(default=True, help_text="Untick to stop sending without losing subscribers.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [FieldPanel("sender_name"), FieldPanel("sender_address"), FieldPanel("reply_to"), FieldPanel("language")],
+            heading="Sender",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("audience"), FieldPanel("tiers"), FieldPanel("default_on_sign_up")], heading="Who gets it"
+        ),
+        MultiFieldPanel(
+            [FieldPanel("cadence"), FieldRowPanel([FieldPanel("send_weekday"), FieldPanel("send_time")])],
+            heading="When",
+        ),
+        FieldPanel("is_active"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.cadence in (Cadence.DAILY, Cadence.WEEKLY) and self.send_time is None:
+            raise ValidationError({"send_time": "A digest needs the time of day it is sent."})
+        if self.cadence == Cadence.WEEKLY and self.send_weekday is None:
+            raise ValidationError({"send_weekday": "A weekly digest needs the day it is sent."})
+
+    def is_open_to(self, tier_ids: frozenset[int]) -> bool:
+        """Whether a member with these paid tiers may receive it (the tiers from membership.access)."""
+        if self.audience == Audience.EVERYONE:
+            return True
+        chosen = {tier.pk for tier in self.tiers.all()}
+        return bool(tier_ids & chosen) if chosen else bool(tier_ids)
+
+
+class SubscriptionState(models.TextChoices):
+    SUBSCRIBED = "subscribed", "Subscribed"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    BOUNCED = "bounced", "Suppressed: the address bounced"
+    COMPLAINED = "complained", "Suppressed: marked as spam"
+
+
+class ConsentSource(models.TextChoices):
+    SUBSCRIBE_FORM = "subscribe_form", "The Subscribe form, confirmed by e-mail"
+    MEMBER_PAGE = "member_page", "The member's own page"
+    IMPORT = "import", "An import"
+    EDITOR = "editor", "Added by an editor"
+
+
+class NewsletterSubscriptionQuerySet(models.QuerySet):
+    def subscribed(self):
+        return self.filter(state=SubscriptionState.SUBSCRIBED, member__user__is_active=True)
+
+
+class NewsletterSubscription(models.Model):
+    """One member's relation to one newsletter; kept when they leave, so that the history says what they chose."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="newsletter_subscriptions")
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="subscriptions")
+    state = models.CharField(max_length=15, choices=SubscriptionState.choices, default=SubscriptionState.SUBSCRIBED)
+    subscribed_at = models.DateTimeField(default=timezone.now, help_text="When they signed up (the last time).")
+    consent_source = models.CharField(max_length=20, choices=ConsentSource.choices)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = NewsletterSubscriptionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "newsletter"], name="unique_newsletter_subscription")
+        ]
+        indexes = [models.Index(fields=["newsletter", "state"])]
+
+    def __str__(self):
+        return f"{self.member} · {self.newsletter} ({self.get_state_display()})"
+
+
+class SendStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    DONE = "done", "Done"
+
+
+class Send(models.Model):
+    """One article (later: one issue or digest) going out to one newsletter's subscribers."""
+
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.PROTECT, related_name="sends")
+    article = models.ForeignKey(
+        "articles.ArticlePage", null=True, on_delete=models.SET_NULL, related_name="newsletter_sends"
+    )
+    subject = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=SendStatus.choices, default=SendStatus.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    recipients_listed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # An article goes to a newsletter once, however often it is published again.
+            models.UniqueConstraint(
+                fields=["newsletter", "article"], condition=Q(article__isnull=False), name="unique_article_send"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.newsletter}: {self.subject}"
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Handed to a worker"
+    SENT = "sent", "Accepted by the mail server"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Not sent: unsubscribed before it left"
+
+
+class Delivery(models.Model):
+    """One message of a send to one member, written before it leaves; unique, so it is never sent twice."""
+
+    send = models.ForeignKey(Send, on_delete=models.CASCADE, related_name="deliveries")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="newsletter_deliveries")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # A worker claims a batch by writing its claim here; a claim older than the stale limit is taken back.
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [models.UniqueConstraint(fields=["send", "member"], name="unique_delivery")]
+        indexes = [models.Index(fields=["send", "status"]), models.Index(fields=["claim"])]
