@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "masthead.membership",
     "masthead.search",
     "masthead.scheduling",
+    "masthead.wordpress",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
