@@ -300,8 +300,10 @@ class Importer:
             )
             self.remember(ImportedKind.COMMENT, comment.wp_id, created.pk)
             added += 1
+        was_closed = thread.is_closed
         do_settle_imported_thread(thread=thread, added=added, close=close)
-        self.report.created["threads closed"] += int(close and added > 0)
+        if close and not was_closed:
+            self.report.created["threads closed"] += 1
 
     def member(self, email: str):
         if "@" not in email:
