@@ -213,7 +213,8 @@ class Importer:
         self.report.unknown_shortcodes.update(conversion.unknown_shortcodes)
         self.report.missing_images += len(conversion.missing_images)
         label = f"post {item.wp_id} ({item.title[:60]!r})"
-        self.report.warnings.extend(f"{label}: {warning}" for warning in conversion.warnings)
+        for warning, times in Counter(conversion.warnings).items():
+            self.report.warnings.append(f"{label}: {warning}" + (f" (×{times})" if times > 1 else ""))
         body = conversion.blocks
         status = item.status
         if not body:
