@@ -24,21 +24,29 @@ class CheckedExport:
     channel: wxr.Channel
     items: int
     records: int
+    attachments: dict[str, str]  # WordPress attachment id -> its address, for galleries and lead images
+    media: Path | None = None
 
 
-def check_import_wordpress(*, path, categories_as: str = "sections") -> CheckedExport:
+def check_import_wordpress(*, path, categories_as: str = "sections", media=None) -> CheckedExport:
     """Read the file through once, writing nothing; raises WXRError with what is wrong and where."""
     path = Path(path)
+    if media is not None and not Path(media).is_dir():
+        raise wxr.WXRError(f"--media {media}: there is no such folder (give a copy of wp-content/uploads).")
     if categories_as not in CATEGORIES_AS:
         raise wxr.WXRError(f"--categories-as is 'sections' or 'topics', not {categories_as!r}.")
     if not path.is_file():
         raise wxr.WXRError(f"There is no file at {path}.")
     channel = wxr.Channel()
     items = records = 0
+    attachments = {}
     for record in wxr.read_export(path, channel):
         records += 1
         items += isinstance(record, wxr.Item)
-    return CheckedExport(path=path, channel=channel, items=items, records=records)
+        if isinstance(record, wxr.Item) and record.post_type == "attachment" and record.attachment_url:
+            attachments[record.wp_id] = record.attachment_url
+    return CheckedExport(path=path, channel=channel, items=items, records=records, attachments=attachments,
+                         media=Path(media) if media is not None else None)
 
 
 class _DryRunDone(Exception):
@@ -58,7 +66,8 @@ def do_import_wordpress(
         with transaction.atomic():
             channel = wxr.Channel()
             run = ImportRun.objects.create(source="", file_name=checked.path.name)
-            importer = Importer(channel=channel, categories_as=categories_as, run=run, report=report)
+            importer = Importer(channel=channel, categories_as=categories_as, run=run, report=report,
+                                media=checked.media, attachments=checked.attachments)
             for record in wxr.read_export(checked.path, channel):
                 importer.handle(record)
                 if on_record is not None:

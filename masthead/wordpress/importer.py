@@ -9,6 +9,7 @@ import html
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
+from pathlib import Path
 from urllib.parse import unquote
 
 from django.contrib.auth import get_user_model
@@ -20,7 +21,7 @@ from masthead.articles.models import ArticleAuthor, ArticlePage, Author, HomePag
 from masthead.discussion.actions.imports import do_add_imported_comment, do_settle_imported_thread
 from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.models import Comment as DiscussionComment, CommentStatus
-from masthead.wordpress import html_blocks, wxr
+from masthead.wordpress import html_blocks, media, wxr
 from masthead.wordpress.comment_text import comment_markdown
 from masthead.wordpress.models import ImportedKind, ImportedObject, ImportRun
 
@@ -94,8 +95,11 @@ def _slug(*candidates: str, max_length: int = 255) -> str:
 
 
 class Importer:
-    def __init__(self, *, channel: wxr.Channel, categories_as: str, run: ImportRun | None, report: Report):
+    def __init__(self, *, channel: wxr.Channel, categories_as: str, run: ImportRun | None, report: Report,
+                 media: Path | None = None, attachments: dict[str, str] | None = None):
         self.channel, self.categories_as, self.run, self.report = channel, categories_as, run, report
+        self.media, self.attachments = media, attachments or {}
+        self.would_import: set[str] = set()  # a dry run's images: counted, not stored
         self.home = HomePage.objects.first()
         if self.home is None:
             raise wxr.WXRError("The site has no home page to put sections under; run `masthead demo` or make one.")
@@ -209,9 +213,11 @@ class Importer:
 
     def article(self, item: wxr.Item) -> ArticlePage:
         section, topics = self.place(item)
-        conversion = html_blocks.convert(item.content)
+        conversion = html_blocks.convert(item.content, find_image=self.find_image)
         self.report.unknown_shortcodes.update(conversion.unknown_shortcodes)
-        self.report.missing_images += len(conversion.missing_images)
+        self.report.missing_images += len([a for a in conversion.missing_images if a not in self.would_import])
+        thumbnail = item.meta.get("_thumbnail_id")
+        lead_image_id = self.find_image(f"attachment:{thumbnail}") if isinstance(thumbnail, str) else None
         label = f"post {item.wp_id} ({item.title[:60]!r})"
         for warning, times in Counter(conversion.warnings).items():
             self.report.warnings.append(f"{label}: {warning}" + (f" (×{times})" if times > 1 else ""))
@@ -234,6 +240,7 @@ class Importer:
             standfirst=standfirst,
             body=body,
             first_published_at=published_at if status in ("publish", "future") else None,
+            lead_image_id=lead_image_id,
             live=False,
         )
         page.article_authors = [ArticleAuthor(author=self.author(item.creator or "admin"), sort_order=0)]
@@ -264,6 +271,31 @@ class Importer:
             number += 1
             candidate = f"{slug[:240]}-{number}"
         return candidate
+
+    # Images.
+    def find_image(self, address: str) -> int | None:
+        """The Wagtail image for an address in the export (or "attachment:ID"), made once from --media."""
+        original = address
+        if address.startswith("attachment:"):
+            address = self.attachments.get(address.partition(":")[2], "")
+        found = media.local_file(self.media, address) if address and self.media else None
+        if found is None:
+            return None
+        relative, path = found
+        key = (ImportedKind.IMAGE, relative)
+        if key in self.known:
+            return self.known[key]
+        if self.report.dry_run:
+            if relative not in self.would_import:
+                self.report.created["images"] += 1
+            self.would_import.update((relative, original))
+            return None
+        image_id = media.make_image(path, title=path.stem.replace("-", " "))
+        if image_id is None:
+            self.report.warnings.append(f"{relative}: not an image that can be read; left out.")
+            return None
+        self.remember(ImportedKind.IMAGE, relative, image_id)
+        return image_id
 
     # Comments.
     def comments(self, page: ArticlePage, item: wxr.Item) -> None:

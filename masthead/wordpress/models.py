@@ -21,6 +21,7 @@ class ImportedKind(models.TextChoices):
     TOPIC = "topic", "Topic (from a category or tag)"
     ARTICLE = "article", "Article (from a post)"
     COMMENT = "comment", "Comment"
+    IMAGE = "image", "Image (from the uploads folder)"
 
 
 class ImportedObject(models.Model):

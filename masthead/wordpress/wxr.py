@@ -103,6 +103,7 @@ class Item:
     post_type: str = "post"
     password: str = ""
     is_sticky: bool = False
+    attachment_url: str = ""
     terms: list[tuple[str, str, str]] = field(default_factory=list)  # (taxonomy, slug, name)
     meta: dict = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
@@ -199,6 +200,7 @@ def _item(element) -> Item:
     item.slug, item.status = f.get("post_name", ""), f.get("status", "publish") or "publish"
     item.parent, item.post_type = f.get("post_parent", "0"), f.get("post_type", "post") or "post"
     item.password, item.is_sticky = f.get("post_password", ""), f.get("is_sticky", "0") == "1"
+    item.attachment_url = f.get("attachment_url", "")
     comment_position = 0
     for child in element:
         namespace, local = _split(child.tag)

@@ -17,13 +17,16 @@ class Command(BaseCommand):
         parser.add_argument("export", help="The WXR file WordPress made (Tools → Export).")
         parser.add_argument("--categories-as", choices=CATEGORIES_AS, default="sections",
                             help="Make WordPress categories sections (the default) or topics.")
+        parser.add_argument("--media", metavar="DIR",
+                            help="A copy of the site's wp-content/uploads: its images become Wagtail images.")
         parser.add_argument("--dry-run", action="store_true", help="Do everything, then undo it: writes nothing.")
         parser.add_argument("--report", metavar="FILE.json", help="Also write the closing summary as JSON here.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (for logs).")
 
     def handle(self, *args, **options):
         try:
-            checked = check_import_wordpress(path=options["export"], categories_as=options["categories_as"])
+            checked = check_import_wordpress(
+                path=options["export"], categories_as=options["categories_as"], media=options["media"])
         except wxr.WXRError as error:
             raise CommandError(f"{options['export']}: refused, nothing was imported. {error}") from None
         self.stdout.write(f"{checked.path.name}: WXR {checked.channel.wxr_version or '(no version)'}, "
@@ -56,7 +59,7 @@ class Command(BaseCommand):
             lines.append("Unknown shortcodes kept as text: " + ", ".join(
                 f"[{name}] ×{count}" for name, count in sorted(report["unknown_shortcodes"].items())))
         if report["missing_images"]:
-            lines.append(f"Images not imported (no media import yet): {report['missing_images']}")
+            lines.append(f"Images left out (not found under --media, or no --media): {report['missing_images']}")
         lines.append(f"Warnings: {len(report['warnings'])}")
         lines.extend(f"  - {warning}" for warning in report["warnings"][:20])
         if len(report["warnings"]) > 20:
