@@ -8,7 +8,6 @@ there first: a second run of the same export makes nothing twice (new comments o
 import html
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -21,9 +20,10 @@ from masthead.articles.models import ArticleAuthor, ArticlePage, Author, HomePag
 from masthead.discussion.actions.imports import do_add_imported_comment, do_settle_imported_thread
 from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.models import Comment as DiscussionComment, CommentStatus
-from masthead.wordpress import html_blocks, media, wxr
+from masthead.wordpress import html_blocks, links, media, wxr
 from masthead.wordpress.comment_text import comment_markdown
 from masthead.wordpress.models import ImportedKind, ImportedObject, ImportRun
+from masthead.wordpress.wp_values import parents_first, parse_wp_date, truthy, wpdiscuz_votes
 
 DEFAULT_SECTION = ("archive", "Archive")
 COMMENT_STATUS = {"1": CommentStatus.APPROVED, "approve": CommentStatus.APPROVED, "0": CommentStatus.PENDING,
@@ -53,39 +53,6 @@ class Report:
         }
 
 
-def parse_wp_date(gmt: str, local: str) -> datetime | None:
-    """A post's or comment's moment: the GMT field when it is a real date, else the local one in our time zone."""
-    for text, zone in ((gmt, dt_timezone.utc), (local, None)):
-        text = (text or "").strip()
-        if not text or text.startswith("0000"):
-            continue
-        try:
-            moment = datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S")
-        except ValueError:
-            continue
-        return moment.replace(tzinfo=zone) if zone else timezone.make_aware(moment)
-    return None
-
-
-def wpdiscuz_votes(meta: dict) -> tuple[int, int]:
-    """(likes, dislikes) from wpDiscuz's comment meta: the separate counts when present, else the net total."""
-    def number(value) -> int:
-        try:
-            return int(str(value).strip() or 0)
-        except ValueError:
-            return 0
-
-    separate = meta.get("wpdiscuz_votes_seperate")
-    if isinstance(separate, dict):
-        return abs(number(separate.get("like", 0))), abs(number(separate.get("dislike", 0)))
-    net = number(meta.get("wpdiscuz_votes", 0))
-    return (net, 0) if net >= 0 else (0, -net)
-
-
-def _truthy(value) -> bool:
-    return str(value).strip().lower() not in ("", "0", "false", "no")
-
-
 def _slug(*candidates: str, max_length: int = 255) -> str:
     for candidate in candidates:
         slug = slugify(unquote(candidate or ""), allow_unicode=True)[:max_length].strip("-")
@@ -108,6 +75,8 @@ class Importer:
         self.terms: dict[tuple[str, str], wxr.Term] = {}
         self.members: dict[str, object] = {}
         self.lead_candidate: ArticlePage | None = None
+        self.pages_by_link: dict[str, int] = {}  # an old address's post key -> the article made from it
+        self.to_relink: list[int] = []  # articles whose bodies link to the old site
 
     # Remembering what was imported.
     def _load_known(self) -> None:
@@ -132,6 +101,7 @@ class Importer:
             self.item(record)
 
     def finish(self) -> None:
+        self.relink()
         if self.lead_candidate is not None and self.home.lead_article_id is None:
             self.home.lead_article = self.lead_candidate
             self.home.save_revision().publish()
@@ -262,7 +232,35 @@ class Importer:
             if item.is_sticky:
                 self.lead_candidate = page
         self.remember(ImportedKind.ARTICLE, item.wp_id, page.pk)
+        for address in (item.link, item.guid):
+            if address:
+                self.pages_by_link[links.post_key(address)] = page.pk
+        if links.links_to(body, links.host_of(self.channel.source)):
+            self.to_relink.append(page.pk)
         return page
+
+    def relink(self) -> None:
+        """Links between imported posts become page links, once every post of the file has its page."""
+        host = links.host_of(self.channel.source)
+
+        def page_for(key: str) -> int | None:
+            if key.startswith("?p="):
+                return self.known.get((ImportedKind.ARTICLE, key[3:]))
+            return self.pages_by_link.get(key)
+
+        for page in ArticlePage.objects.filter(pk__in=self.to_relink):
+            blocks = [dict(block) for block in page.body.raw_data]
+            if not links.rewrite(blocks, host, page_for):
+                continue
+            dates = (page.first_published_at, page.last_published_at)
+            page.body = blocks
+            revision = page.save_revision()
+            scheduled = page.go_live_at is not None and page.go_live_at > timezone.now()
+            if page.live or scheduled:  # the new revision takes the published (or scheduled) one's place
+                revision.publish()
+            if page.live:
+                ArticlePage.objects.filter(pk=page.pk).update(first_published_at=dates[0], last_published_at=dates[1])
+            self.report.created["articles with links rewritten"] += 1
 
     def free_slug(self, section: SectionPage, slug: str) -> str:
         taken = set(section.get_children().filter(slug__startswith=slug[:240]).values_list("slug", flat=True))
@@ -300,8 +298,8 @@ class Importer:
     # Comments.
     def comments(self, page: ArticlePage, item: wxr.Item) -> None:
         close = item.comment_status == "closed" or any(
-            _truthy(comment.meta.get("wpdiscuz_closed", "")) for comment in item.comments)
-        new = [comment for comment in _parents_first(item.comments)
+            truthy(comment.meta.get("wpdiscuz_closed", "")) for comment in item.comments)
+        new = [comment for comment in parents_first(item.comments)
                if (ImportedKind.COMMENT, comment.wp_id) not in self.known]
         if not new and not close:
             return
@@ -344,21 +342,6 @@ class Importer:
         if email.lower() not in self.members:
             self.members[email.lower()] = get_user_model().objects.filter(email__iexact=email).first()
         return self.members[email.lower()]
-
-
-def _parents_first(comments: list[wxr.Comment]) -> list[wxr.Comment]:
-    by_id = {comment.wp_id: comment for comment in comments}
-    depth: dict[str, int] = {}
-
-    def depth_of(comment: wxr.Comment, seen: frozenset = frozenset()) -> int:
-        if comment.wp_id not in depth:
-            parent = by_id.get(comment.parent)
-            loops = parent is None or parent.wp_id in seen or parent is comment
-            depth[comment.wp_id] = 0 if loops else depth_of(parent, seen | {comment.wp_id}) + 1
-        return depth[comment.wp_id]
-
-    order = sorted(enumerate(comments), key=lambda pair: (depth_of(pair[1]), pair[0]))
-    return [comment for _, comment in order]
 
 
 def _first_words(blocks: list[dict]) -> str:

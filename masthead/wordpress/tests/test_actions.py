@@ -99,6 +99,11 @@ def test_wpdiscuz_site_field_by_field(home):
         "paragraph", "section_heading", "paragraph", "block_quote", "embed", "paragraph", "paragraph"]
     assert "javascript" not in str(article.body.raw_data) and "alert(2)" not in str(article.body.raw_data)
     assert report.unknown_shortcodes == {"related_posts": 1}
+    notes, budget = ArticlePage.objects.get(title="Half-written"), ArticlePage.objects.get(slug="budget")
+    # Links between imported posts (forward and back) are page links now; others stay as they were.
+    assert f'<a linktype="page" id="{notes.pk}">the notes</a>' in article.body.raw_data[5]["value"]
+    assert '<a href="https://else.example/x">x</a>' in article.body.raw_data[5]["value"]
+    assert f'<a linktype="page" id="{article.pk}">the dues</a>' in str(budget.get_latest_revision_as_object().body.raw_data)
     assert HomePage.objects.get().lead_article_id == article.pk  # the sticky post
 
     scheduled = ArticlePage.objects.get(slug="budget")
