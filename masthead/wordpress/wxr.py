@@ -202,6 +202,7 @@ def _item(element) -> Item:
     item.password, item.is_sticky = f.get("post_password", ""), f.get("is_sticky", "0") == "1"
     item.attachment_url = f.get("attachment_url", "")
     comment_position = 0
+    bare = []  # WXR 1.0 repeats each category without domain or slug; counted only when nothing else names one
     for child in element:
         namespace, local = _split(child.tag)
         if namespace == "" and local in ("title", "link", "guid") and not getattr(item, local):
@@ -210,8 +211,10 @@ def _item(element) -> Item:
             taxonomy = child.get("domain") or "category"
             taxonomy = "post_tag" if taxonomy == "tag" else taxonomy
             name = _text(child).strip()
-            if child.get("nicename") or child.get("domain"):  # WXR 1.0's bare duplicates carry no slug
+            if child.get("nicename") or child.get("domain"):
                 item.terms.append((taxonomy, child.get("nicename") or "", name))
+            elif name:
+                bare.append(("category", "", name))
         elif namespace == DC_NAMESPACE and local == "creator" and not item.creator:
             item.creator = _text(child).strip()
         elif namespace == CONTENT_NAMESPACE and local == "encoded" and not item.content:
@@ -221,6 +224,7 @@ def _item(element) -> Item:
         elif _wp(child) == "comment":
             comment_position += 1
             item.comments.append(_comment(child, comment_position))
+    item.terms = item.terms or bare
     item.meta = read_meta(element)
     item.wp_id = item.wp_id or item.guid
     return item

@@ -114,3 +114,12 @@ def test_elements_in_a_foreign_namespace_are_ignored(tmp_path):
     _, records = read(path)
     assert records[0].post_type == "post"  # the first WordPress one; the foreign element did not count
     assert records[0].content == "<p>a]]>b &amp;</p> & more"
+
+
+def test_bare_categories_count_only_when_no_other_names_one(tmp_path):
+    wp = "http://wordpress.org/export/1.0/"
+    bare = CHANNEL.format(wp=wp, version="", extra="<category>Old News</category>")
+    both = CHANNEL.format(wp=wp, version="", extra='<category>Old News</category>'
+                                                  '<category domain="category" nicename="old">Old News</category>')
+    assert read(write(tmp_path, bare, "bare.xml"))[1][0].terms == [("category", "", "Old News")]
+    assert read(write(tmp_path, both, "both.xml"))[1][0].terms == [("category", "old", "Old News")]
