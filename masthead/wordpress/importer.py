@@ -167,7 +167,7 @@ class Importer:
     def item(self, item: wxr.Item) -> None:
         if item.post_type != "post":
             reason = {"page": "page (masthead has no plain page type yet)",
-                      "attachment": "attachment (media import not done yet)"}.get(item.post_type)
+                      "attachment": "attachment (its image is imported where a post uses it, with --media)"}.get(item.post_type)
             self.report.skipped[reason or f"post type {item.post_type!r}"] += 1
             return
         if item.status in SKIPPED_STATUSES:
