@@ -91,6 +91,16 @@ class Importer:
         self.known[(kind, wp_key[:300])] = object_id
         self.report.created[kind + "s"] += 1
 
+    def existing(self, model, kind: str, wp_key: str):
+        """What this WordPress object became in an earlier run; None (and the memory of it dropped) when an
+        editor has deleted it since, so that an author, section or topic is made again when needed."""
+        object_id = self.known.get((kind, wp_key))
+        found = model.objects.filter(pk=object_id).first() if object_id is not None else None
+        if object_id is not None and found is None:
+            ImportedObject.objects.filter(source=self.channel.source, kind=kind, wp_key=wp_key).delete()
+            del self.known[(kind, wp_key)]
+        return found
+
     def handle(self, record) -> None:
         self._load_known()
         if isinstance(record, wxr.Author):
@@ -109,9 +119,9 @@ class Importer:
 
     # Authors, sections and topics, made when a post first needs them.
     def author(self, login: str) -> Author:
-        key = (ImportedKind.AUTHOR, login)
-        if key in self.known:
-            return Author.objects.get(pk=self.known[key])
+        found = self.existing(Author, ImportedKind.AUTHOR, login)
+        if found is not None:
+            return found
         declared = self.authors.get(login) or wxr.Author(login=login)
         full_name = f"{declared.first_name} {declared.last_name}".strip()
         name = (declared.display_name or full_name or login or "Unknown author")[:120]
@@ -127,9 +137,9 @@ class Importer:
         return author
 
     def section(self, slug: str, name: str) -> SectionPage:
-        key = (ImportedKind.SECTION, slug)
-        if key in self.known:
-            return SectionPage.objects.get(pk=self.known[key])
+        found = self.existing(SectionPage, ImportedKind.SECTION, slug)
+        if found is not None:
+            return found
         term = self.terms.get(("category", slug))
         section_slug = _slug(slug, name, "section")
         section = SectionPage.objects.child_of(self.home).filter(slug=section_slug).first()
@@ -141,9 +151,9 @@ class Importer:
         return section
 
     def topic(self, taxonomy: str, slug: str, name: str) -> Topic:
-        key = (ImportedKind.TOPIC, f"{taxonomy}:{slug}")
-        if key in self.known:
-            return Topic.objects.get(pk=self.known[key])
+        found = self.existing(Topic, ImportedKind.TOPIC, f"{taxonomy}:{slug}")
+        if found is not None:
+            return found
         name = (name or unquote(slug))[:80]
         topic_slug = _slug(slug, name, "topic", max_length=80)
         topic = Topic.objects.filter(slug=topic_slug).first() or Topic.objects.filter(name=name).first()
@@ -173,10 +183,12 @@ class Importer:
         if item.status in SKIPPED_STATUSES:
             self.report.skipped[f"post with status {item.status!r}"] += 1
             return
-        key = (ImportedKind.ARTICLE, item.wp_id)
-        if key in self.known:
+        if (ImportedKind.ARTICLE, item.wp_id) in self.known:
+            page = ArticlePage.objects.filter(pk=self.known[(ImportedKind.ARTICLE, item.wp_id)]).first()
+            if page is None:  # deleted by an editor since: not brought back
+                self.report.skipped["post whose article was deleted here"] += 1
+                return
             self.report.skipped["post already imported"] += 1
-            page = ArticlePage.objects.get(pk=self.known[key])
         else:
             page = self.article(item)
         self.comments(page, item)
