@@ -243,6 +243,8 @@ def read_export(path, channel: Channel) -> Iterator[Record]:
     except ParseError as error:
         line, column = error.position
         raise WXRError(f"The file is not well-formed XML: {ErrorString(error.code)}", line=line, column=column + 1) from None
+    except LookupError as error:  # expat asks Python for the codec of the declared encoding
+        raise WXRError(f"The file declares an encoding that cannot be read ({error}).") from None
     except defusedxml.DTDForbidden:
         raise WXRError("The file has a document type declaration, which an export never has.") from None
     except defusedxml.EntitiesForbidden as error:

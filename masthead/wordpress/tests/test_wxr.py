@@ -1,6 +1,8 @@
 """The WXR reader: every fixture read, a broken file refused with its line and column, hostile XML refused."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from masthead.wordpress import wxr
 from masthead.wordpress.tests.conftest import FIXTURES, WELL_FORMED
@@ -123,3 +125,26 @@ def test_bare_categories_count_only_when_no_other_names_one(tmp_path):
                                                   '<category domain="category" nicename="old">Old News</category>')
     assert read(write(tmp_path, bare, "bare.xml"))[1][0].terms == [("category", "", "Old News")]
     assert read(write(tmp_path, both, "both.xml"))[1][0].terms == [("category", "old", "Old News")]
+
+
+PARTS = ['<rss version="2.0">', "<channel>", "</channel>", "</rss>", "<item>", "</item>", "<title>", "</title>",
+         '<wp:post_id xmlns:wp="http://wordpress.org/export/1.2/">', "</wp:post_id>", "<![CDATA[", "]]>", "&amp;",
+         "&bogus;", "<!DOCTYPE rss>", '<?xml version="1.0" encoding="latin-9"?>', "\x00", "é", "\udcff", "text"]
+
+
+@settings(max_examples=150)
+@given(st.lists(st.sampled_from(PARTS), max_size=25).map("".join))
+def test_any_document_is_read_or_refused_with_a_wxr_error(tmp_path_factory, document):
+    path = tmp_path_factory.mktemp("fuzz") / "export.xml"
+    path.write_bytes(document.encode("utf-8", errors="surrogateescape"))
+    try:
+        read(path)
+    except wxr.WXRError:
+        pass
+
+
+def test_unknown_encoding_is_refused_clearly(tmp_path):
+    # Found by the property test above: expat's codec lookup raised LookupError, a traceback for the user.
+    path = write(tmp_path, '<?xml version="1.0" encoding="latin-9"?><rss><channel/></rss>')
+    with pytest.raises(wxr.WXRError, match="encoding that cannot be read"):
+        read(path)
