@@ -52,3 +52,12 @@ values = st.recursive(
 @given(values)
 def test_round_trip(value):
     assert loads(dumps(value)) == value
+
+
+@given(st.lists(st.sampled_from(['a:', 's:', 'i:', 'd:', 'b:', 'N;', '1', '-1', '2', ':', ';', '{', '}', '"',
+                                 'x', 'é', 'O:', '99999999999']), max_size=30).map("".join))
+def test_any_text_is_read_or_refused_with_phpserialerror(text):
+    try:
+        loads(text)
+    except PHPSerialError:
+        pass
