@@ -1,9 +1,10 @@
-"""The `masthead` command: Django's management commands under the project's name (`masthead demo` loads the demo)."""
+"""The `masthead` command: Django's management commands under the project's name (`masthead demo` loads the demo,
+`masthead import-wordpress EXPORT.xml` imports a WordPress site)."""
 
 import os
 import sys
 
-ALIASES = {"demo": "load_demo"}
+ALIASES = {"demo": "load_demo", "import-wordpress": "import_wordpress"}
 
 
 def main() -> None:

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "masthead.newsletters",
     "masthead.search",
     "masthead.scheduling",
+    "masthead.wordpress",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -229,6 +229,8 @@ class Comment(models.Model):
     )
     guest_name = models.CharField(max_length=80, blank=True)
     guest_email = models.EmailField(blank=True)
+    # A guest's web address, as imported comments carry one; private like the e-mail until the page shows it.
+    guest_url = models.URLField(blank=True, max_length=500)
     # The author deleted their account: the comment stays for the conversation's sake, naming no one.
     author_deleted = models.BooleanField(default=False)
 
@@ -239,8 +241,12 @@ class Comment(models.Model):
     is_deleted = models.BooleanField(default=False)
     is_pinned = models.BooleanField(default=False, help_text="An editor's pick, shown first.")
 
+    # The tallies include the imported ones below, so that Most Voted sorts an imported comment by its old votes.
     upvotes = models.PositiveIntegerField(default=0)
     downvotes = models.PositiveIntegerField(default=0)
+    # Votes a comment brought from another system (wpDiscuz), which has no vote rows here; new votes add to them.
+    imported_upvotes = models.PositiveIntegerField(default=0)
+    imported_downvotes = models.PositiveIntegerField(default=0)
     score = models.IntegerField(default=0)
     wilson = models.FloatField(default=0.0)
 

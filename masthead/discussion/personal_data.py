@@ -184,7 +184,7 @@ def _withdraw_votes(user) -> set[int]:
     comments = list(
         Comment.objects.select_for_update()
         .filter(pk__in=voted.values("pk"))
-        .only("pk", "thread_id", "upvotes", "downvotes", "score", "wilson")
+        .only("pk", "thread_id", "upvotes", "downvotes", "score", "wilson", "imported_upvotes", "imported_downvotes")
     )
     if not comments:
         return set()
@@ -198,7 +198,8 @@ def _withdraw_votes(user) -> set[int]:
     }
     Vote.objects.filter(voter=user).delete()
     for comment in comments:
-        comment.upvotes, comment.downvotes = remaining.get(comment.pk, (0, 0))
+        up, down = remaining.get(comment.pk, (0, 0))
+        comment.upvotes, comment.downvotes = up + comment.imported_upvotes, down + comment.imported_downvotes
         comment.score = comment.upvotes - comment.downvotes
         comment.wilson = wilson_lower_bound(comment.upvotes, comment.downvotes)
     Comment.objects.bulk_update(comments, ["upvotes", "downvotes", "score", "wilson"], batch_size=500)

@@ -10,5 +10,6 @@ and announced the same way whichever door it came in by.
 - `moderation`: the editors' queue actions, readers' reports, a moderator's edit.
 - `bans`: banning and unbanning members and guests' addresses.
 - `subscriptions`: following replies, guests' address confirmation, unsubscribing, the reply notifications.
+- `imports`: comments brought from another system (the WordPress import), and settling their thread.
 - `privacy`: commenters' IP addresses, kept only as keyed hashes and forgotten after a while.
 """

@@ -50,7 +50,12 @@ def do_vote(*, comment: Comment, value: int, voter=None, guest_key: str = "") ->
     who = {"voter": voter} if voter is not None else {"voter": None, "guest_key": guest_key}
     with transaction.atomic():
         # Locking the comment serialises votes on it, so the recount below always sees every committed vote.
-        locked = Comment.objects.select_for_update().only("pk").get(pk=comment.pk)
+        locked = (
+            Comment.objects.select_for_update()
+            .only("pk", "imported_upvotes", "imported_downvotes")
+            .get(pk=comment.pk)
+        )
+        comment.imported_upvotes, comment.imported_downvotes = locked.imported_upvotes, locked.imported_downvotes
         existing = Vote.objects.filter(comment=locked, **who).first()
         now = timezone.now()
         if existing is None:
@@ -72,11 +77,13 @@ def do_vote(*, comment: Comment, value: int, voter=None, guest_key: str = "") ->
 
 
 def recount_votes(comment: Comment) -> None:
-    """Set the comment's tallies from its vote rows (the rows are the truth; the tallies are for sorting)."""
+    """Set the comment's tallies from its vote rows plus the votes it was imported with (the rows and the
+    imported counts are the truth; the tallies are for sorting)."""
     tally = Vote.objects.filter(comment=comment).aggregate(
         up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1))
     )
-    comment.upvotes, comment.downvotes = tally["up"], tally["down"]
+    comment.upvotes = tally["up"] + comment.imported_upvotes
+    comment.downvotes = tally["down"] + comment.imported_downvotes
     comment.score = comment.upvotes - comment.downvotes
     comment.wilson = wilson_lower_bound(comment.upvotes, comment.downvotes)
     comment.save(update_fields=["upvotes", "downvotes", "score", "wilson"])

@@ -1,0 +1,365 @@
+"""The WordPress import's engine: turns the export's records into authors, sections, topics, articles and
+comments. Only `actions.do_import_wordpress` runs it, inside its one transaction.
+
+Every object made is remembered in `ImportedObject` under the WordPress site's address and id, and looked up
+there first: a second run of the same export makes nothing twice (new comments on old posts are still added).
+"""
+
+import html
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator, slugify
+
+from masthead.articles.models import ArticleAuthor, ArticlePage, Author, HomePage, SectionPage, Topic
+from masthead.discussion.actions.imports import do_add_imported_comment, do_settle_imported_thread
+from masthead.discussion.actions.threads import thread_for
+from masthead.discussion.models import Comment as DiscussionComment, CommentStatus
+from masthead.wordpress import html_blocks, links, media, wxr
+from masthead.wordpress.comment_text import comment_markdown
+from masthead.wordpress.models import ImportedKind, ImportedObject, ImportRun
+from masthead.wordpress.wp_values import parents_first, parse_wp_date, truthy, wpdiscuz_votes
+
+DEFAULT_SECTION = ("archive", "Archive")
+COMMENT_STATUS = {"1": CommentStatus.APPROVED, "approve": CommentStatus.APPROVED, "0": CommentStatus.PENDING,
+                  "hold": CommentStatus.PENDING, "spam": CommentStatus.SPAM, "trash": CommentStatus.REJECTED,
+                  "post-trashed": CommentStatus.REJECTED}
+SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
+NOT_A_READER_COMMENT = {"pingback", "trackback"}
+
+
+@dataclass
+class Report:
+    file: str
+    dry_run: bool = False
+    source: str = ""
+    wxr_version: str = ""
+    created: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)  # reason -> how many
+    warnings: list[str] = field(default_factory=list)
+    unknown_shortcodes: Counter = field(default_factory=Counter)
+    missing_images: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file, "dry_run": self.dry_run, "source": self.source, "wxr_version": self.wxr_version,
+            "created": dict(self.created), "skipped": dict(self.skipped), "warnings": self.warnings,
+            "unknown_shortcodes": dict(self.unknown_shortcodes), "missing_images": self.missing_images,
+        }
+
+
+def _slug(*candidates: str, max_length: int = 255) -> str:
+    for candidate in candidates:
+        slug = slugify(unquote(candidate or ""), allow_unicode=True)[:max_length].strip("-")
+        if slug:
+            return slug
+    return ""
+
+
+class Importer:
+    def __init__(self, *, channel: wxr.Channel, categories_as: str, run: ImportRun | None, report: Report,
+                 media: Path | None = None, attachments: dict[str, str] | None = None):
+        self.channel, self.categories_as, self.run, self.report = channel, categories_as, run, report
+        self.media, self.attachments = media, attachments or {}
+        self.would_import: set[str] = set()  # a dry run's images: counted, not stored
+        self.home = HomePage.objects.first()
+        if self.home is None:
+            raise wxr.WXRError("The site has no home page to put sections under; run `masthead demo` or make one.")
+        self.known: dict[tuple[str, str], int] | None = None
+        self.authors: dict[str, wxr.Author] = {}
+        self.terms: dict[tuple[str, str], wxr.Term] = {}
+        self.members: dict[str, object] = {}
+        self.lead_candidate: ArticlePage | None = None
+        self.pages_by_link: dict[str, int] = {}  # an old address's post key -> the article made from it
+        self.to_relink: list[int] = []  # articles whose bodies link to the old site
+
+    # Remembering what was imported.
+    def _load_known(self) -> None:
+        if self.known is None:
+            self.report.source = self.channel.source
+            rows = ImportedObject.objects.filter(source=self.channel.source).values_list("kind", "wp_key", "object_id")
+            self.known = {(kind, key): object_id for kind, key, object_id in rows}
+
+    def remember(self, kind: str, wp_key: str, object_id: int, email: str = "") -> None:
+        ImportedObject.objects.create(source=self.channel.source, kind=kind, wp_key=wp_key[:300],
+                                      object_id=object_id, email=email[:254], run=self.run)
+        self.known[(kind, wp_key[:300])] = object_id
+        self.report.created[kind + "s"] += 1
+
+    def existing(self, model, kind: str, wp_key: str):
+        """What this WordPress object became in an earlier run; None (and the memory of it dropped) when an
+        editor has deleted it since, so that an author, section or topic is made again when needed."""
+        object_id = self.known.get((kind, wp_key))
+        found = model.objects.filter(pk=object_id).first() if object_id is not None else None
+        if object_id is not None and found is None:
+            ImportedObject.objects.filter(source=self.channel.source, kind=kind, wp_key=wp_key).delete()
+            del self.known[(kind, wp_key)]
+        return found
+
+    def handle(self, record) -> None:
+        self._load_known()
+        if isinstance(record, wxr.Author):
+            self.authors[record.login] = record
+        elif isinstance(record, wxr.Term):
+            self.terms[(record.taxonomy, record.slug)] = record
+        else:
+            self.item(record)
+
+    def finish(self) -> None:
+        self.relink()
+        if self.lead_candidate is not None and self.home.lead_article_id is None:
+            self.home.lead_article = self.lead_candidate
+            self.home.save_revision().publish()
+        self.report.warnings[:0] = self.channel.warnings
+
+    # Authors, sections and topics, made when a post first needs them.
+    def author(self, login: str) -> Author:
+        found = self.existing(Author, ImportedKind.AUTHOR, login)
+        if found is not None:
+            return found
+        declared = self.authors.get(login) or wxr.Author(login=login)
+        full_name = f"{declared.first_name} {declared.last_name}".strip()
+        name = (declared.display_name or full_name or login or "Unknown author")[:120]
+        slug = base = _slug(login, name, "author", max_length=110)
+        existing = Author.objects.filter(slug=slug).first()
+        number = 1
+        while existing is not None and existing.name != name:
+            number += 1
+            slug = f"{base}-{number}"
+            existing = Author.objects.filter(slug=slug).first()
+        author = existing or Author.objects.create(name=name, slug=slug)
+        self.remember(ImportedKind.AUTHOR, login, author.pk, email=declared.email)
+        return author
+
+    def section(self, slug: str, name: str) -> SectionPage:
+        found = self.existing(SectionPage, ImportedKind.SECTION, slug)
+        if found is not None:
+            return found
+        term = self.terms.get(("category", slug))
+        section_slug = _slug(slug, name, "section")
+        section = SectionPage.objects.child_of(self.home).filter(slug=section_slug).first()
+        if section is None:
+            section = self.home.add_child(instance=SectionPage(
+                title=(name or slug)[:255], slug=section_slug, intro=term.description if term else ""))
+            section.save_revision().publish()
+        self.remember(ImportedKind.SECTION, slug, section.pk)
+        return section
+
+    def topic(self, taxonomy: str, slug: str, name: str) -> Topic:
+        found = self.existing(Topic, ImportedKind.TOPIC, f"{taxonomy}:{slug}")
+        if found is not None:
+            return found
+        name = (name or unquote(slug))[:80]
+        topic_slug = _slug(slug, name, "topic", max_length=80)
+        topic = Topic.objects.filter(slug=topic_slug).first() or Topic.objects.filter(name=name).first()
+        if topic is None:
+            topic = Topic.objects.create(name=name, slug=topic_slug)
+        self.remember(ImportedKind.TOPIC, f"{taxonomy}:{slug}", topic.pk)
+        return topic
+
+    def place(self, item: wxr.Item) -> tuple[SectionPage, list[Topic]]:
+        """The post's section and topics, from its categories and tags as `--categories-as` says."""
+        section, topics = None, []
+        for taxonomy, slug, name in item.terms:
+            slug = slug or _slug(name)
+            if taxonomy == "category" and self.categories_as == "sections" and section is None:
+                section = self.section(slug, name)
+            elif taxonomy in ("category", "post_tag"):
+                topics.append(self.topic(taxonomy, slug, name))
+        return section or self.section(*DEFAULT_SECTION), list({topic.pk: topic for topic in topics}.values())
+
+    # Posts.
+    def item(self, item: wxr.Item) -> None:
+        if item.post_type != "post":
+            reason = {"page": "page (masthead has no plain page type yet)",
+                      "attachment": "attachment (its image is imported where a post uses it, with --media)"}.get(item.post_type)
+            self.report.skipped[reason or f"post type {item.post_type!r}"] += 1
+            return
+        if item.status in SKIPPED_STATUSES:
+            self.report.skipped[f"post with status {item.status!r}"] += 1
+            return
+        if (ImportedKind.ARTICLE, item.wp_id) in self.known:
+            page = ArticlePage.objects.filter(pk=self.known[(ImportedKind.ARTICLE, item.wp_id)]).first()
+            if page is None:  # deleted by an editor since: not brought back
+                self.report.skipped["post whose article was deleted here"] += 1
+                return
+            self.report.skipped["post already imported"] += 1
+        else:
+            page = self.article(item)
+        self.comments(page, item)
+
+    def article(self, item: wxr.Item) -> ArticlePage:
+        section, topics = self.place(item)
+        conversion = html_blocks.convert(item.content, find_image=self.find_image)
+        self.report.unknown_shortcodes.update(conversion.unknown_shortcodes)
+        self.report.missing_images += len([a for a in conversion.missing_images if a not in self.would_import])
+        thumbnail = item.meta.get("_thumbnail_id")
+        lead_image_id = self.find_image(f"attachment:{thumbnail}") if isinstance(thumbnail, str) else None
+        label = f"post {item.wp_id} ({item.title[:60]!r})"
+        for warning, times in Counter(conversion.warnings).items():
+            self.report.warnings.append(f"{label}: {warning}" + (f" (×{times})" if times > 1 else ""))
+        body = conversion.blocks
+        status = item.status
+        if not body:
+            body = [{"type": "paragraph", "value": "<p><i>This post had no text that could be imported.</i></p>"}]
+            self.report.warnings.append(f"{label}: no text could be imported; kept as a draft.")
+            status = "draft"
+        if item.password:
+            self.report.warnings.append(f"{label}: was password-protected; kept as a draft.")
+            status = "draft"
+        if status == "private":
+            self.report.warnings.append(f"{label}: was private; kept as a draft.")
+        published_at = parse_wp_date(item.date_gmt, item.date)
+        standfirst = html.unescape(strip_tags(item.excerpt)).strip() or _first_words(body) or item.title or "Imported post"
+        page = ArticlePage(
+            title=(item.title.strip() or f"Untitled post {item.wp_id}")[:255],
+            slug=self.free_slug(section, _slug(item.slug, item.title, f"post-{item.wp_id}")),
+            standfirst=standfirst,
+            body=body,
+            first_published_at=published_at if status in ("publish", "future") else None,
+            lead_image_id=lead_image_id,
+            live=False,
+        )
+        page.article_authors = [ArticleAuthor(author=self.author(item.creator or "admin"), sort_order=0)]
+        page.topics = topics
+        scheduled = status == "future" and published_at is not None and published_at > timezone.now()
+        if scheduled:
+            page.go_live_at = published_at  # publishing the revision then waits for this moment
+        section.add_child(instance=page)
+        revision = page.save_revision()
+        if scheduled:
+            revision.publish()
+            self.report.created["scheduled"] += 1
+        elif status in ("publish", "future"):
+            revision.publish()
+            modified = parse_wp_date(item.modified_gmt, "") or published_at
+            if published_at:  # publishing stamps "now"; the post's own dates are the truth
+                ArticlePage.objects.filter(pk=page.pk).update(
+                    first_published_at=published_at, last_published_at=max(modified, published_at))
+            if item.is_sticky:
+                self.lead_candidate = page
+        self.remember(ImportedKind.ARTICLE, item.wp_id, page.pk)
+        for address in (item.link, item.guid):
+            if address:
+                self.pages_by_link[links.post_key(address)] = page.pk
+        if links.links_to(body, links.host_of(self.channel.source)):
+            self.to_relink.append(page.pk)
+        return page
+
+    def relink(self) -> None:
+        """Links between imported posts become page links, once every post of the file has its page."""
+        host = links.host_of(self.channel.source)
+
+        def page_for(key: str) -> int | None:
+            if key.startswith("?p="):
+                return self.known.get((ImportedKind.ARTICLE, key[3:]))
+            return self.pages_by_link.get(key)
+
+        for page in ArticlePage.objects.filter(pk__in=self.to_relink):
+            blocks = [dict(block) for block in page.body.raw_data]
+            if not links.rewrite(blocks, host, page_for):
+                continue
+            dates = (page.first_published_at, page.last_published_at)
+            page.body = blocks
+            revision = page.save_revision()
+            scheduled = page.go_live_at is not None and page.go_live_at > timezone.now()
+            if page.live or scheduled:  # the new revision takes the published (or scheduled) one's place
+                revision.publish()
+            if page.live:
+                ArticlePage.objects.filter(pk=page.pk).update(first_published_at=dates[0], last_published_at=dates[1])
+            self.report.created["articles with links rewritten"] += 1
+
+    def free_slug(self, section: SectionPage, slug: str) -> str:
+        taken = set(section.get_children().filter(slug__startswith=slug[:240]).values_list("slug", flat=True))
+        candidate, number = slug[:240], 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{slug[:240]}-{number}"
+        return candidate
+
+    # Images.
+    def find_image(self, address: str) -> int | None:
+        """The Wagtail image for an address in the export (or "attachment:ID"), made once from --media."""
+        original = address
+        if address.startswith("attachment:"):
+            address = self.attachments.get(address.partition(":")[2], "")
+        found = media.local_file(self.media, address) if address and self.media else None
+        if found is None:
+            return None
+        relative, path = found
+        key = (ImportedKind.IMAGE, relative)
+        if key in self.known:
+            return self.known[key]
+        if self.report.dry_run:
+            if relative not in self.would_import:
+                self.report.created["images"] += 1
+            self.would_import.update((relative, original))
+            return None
+        image_id = media.make_image(path, title=path.stem.replace("-", " "))
+        if image_id is None:
+            self.report.warnings.append(f"{relative}: not an image that can be read; left out.")
+            return None
+        self.remember(ImportedKind.IMAGE, relative, image_id)
+        return image_id
+
+    # Comments.
+    def comments(self, page: ArticlePage, item: wxr.Item) -> None:
+        close = item.comment_status == "closed" or any(
+            truthy(comment.meta.get("wpdiscuz_closed", "")) for comment in item.comments)
+        new = [comment for comment in parents_first(item.comments)
+               if (ImportedKind.COMMENT, comment.wp_id) not in self.known]
+        if not new and not close:
+            return
+        thread = thread_for(page)
+        if not new and thread.is_closed:
+            return
+        added = 0
+        for comment in new:
+            if comment.type in NOT_A_READER_COMMENT:
+                self.report.skipped[comment.type] += 1
+                continue
+            parent = None
+            if comment.parent not in ("", "0"):
+                parent_id = self.known.get((ImportedKind.COMMENT, comment.parent))
+                parent = DiscussionComment.objects.filter(pk=parent_id).first() if parent_id else None
+                if parent is None:
+                    self.report.warnings.append(
+                        f"comment {comment.wp_id}: its parent {comment.parent} was not imported; shown at top level.")
+            up, down = wpdiscuz_votes(comment.meta)
+            email = comment.email.strip()
+            created = do_add_imported_comment(
+                thread=thread, parent=parent, author=self.member(email),
+                guest_name=comment.author.strip(), guest_email=email if "@" in email else "",
+                guest_url=comment.url if comment.url.startswith(("http://", "https://")) else "",
+                body=comment_markdown(comment.content) or "(empty comment)",
+                status=COMMENT_STATUS.get(comment.approved.strip(), CommentStatus.PENDING),
+                created_at=parse_wp_date(comment.date_gmt, comment.date) or page.first_published_at or timezone.now(),
+                upvotes=up, downvotes=down,
+            )
+            self.remember(ImportedKind.COMMENT, comment.wp_id, created.pk)
+            added += 1
+        was_closed = thread.is_closed
+        do_settle_imported_thread(thread=thread, added=added, close=close)
+        if close and not was_closed:
+            self.report.created["threads closed"] += 1
+
+    def member(self, email: str):
+        if "@" not in email:
+            return None
+        if email.lower() not in self.members:
+            self.members[email.lower()] = get_user_model().objects.filter(email__iexact=email).first()
+        return self.members[email.lower()]
+
+
+def _first_words(blocks: list[dict]) -> str:
+    for block in blocks:
+        if block["type"] == "paragraph":
+            text = html.unescape(strip_tags(block["value"])).strip()
+            if text:
+                return Truncator(text).words(40)
+    return ""
