@@ -32,6 +32,8 @@ class RequestState:
     stamps: Any = None
     thread: Any = None
     thread_of: int | None = None
+    # discussion.models.DiscussionSettings.current: the policy read first, kept for every decision of the request.
+    discussion_policy: Any = None
 
 
 def state_of(request) -> RequestState:

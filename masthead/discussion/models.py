@@ -14,6 +14,8 @@ from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from masthead.core.request_state import state_of
+
 
 def wilson_lower_bound(up: int, down: int, z: float = 1.96) -> float:
     """The lower bound of the 95% Wilson interval for the share of up votes: a confidence, not a tally.
@@ -90,18 +92,18 @@ class DiscussionSettings(BaseGenericSetting):
         """The saved policy, or the defaults when editors never saved one: reading it never writes a row.
 
         Every post and every page with comments reads it, so it is cached, and dropped when an editor saves. A
-        request keeps the copy it read first (`request._discussion_policy`): one cache read per request, and the
+        request keeps the copy it read first (`state_of(request).discussion_policy`): one cache read per request, and the
         same policy for every decision in it.
         """
-        cached = getattr(request, "_discussion_policy", None)
-        if cached is not None:
-            return cached
+        state = state_of(request) if request is not None else None
+        if state is not None and state.discussion_policy is not None:
+            return state.discussion_policy
         policy = cache.get(POLICY_CACHE_KEY)
         if policy is None:
             policy = cls._saved_or_default()
             cache.set(POLICY_CACHE_KEY, policy, POLICY_CACHE_SECONDS)
-        if request is not None:
-            request._discussion_policy = policy
+        if state is not None:
+            state.discussion_policy = policy
         return policy
 
     @classmethod
