@@ -12,9 +12,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from masthead.core.client_ip import client_ip
-from masthead.membership import actions
+from masthead.membership import actions, payment_actions
 from masthead.membership.forms import ChangeEmailForm, ProfileForm, RequestLinkForm, safe_next_path
-from masthead.membership.models import LinkPurpose
+from masthead.membership.models import LinkPurpose, Tier
+from masthead.membership.payments import InvalidWebhook, PaymentError, get_backend
 from masthead.membership.personal_data import member_data
 
 
@@ -104,8 +105,6 @@ def sign_out(request):
 
 
 def _member_page_context(request, member, **extra):
-    from masthead.membership.payments import get_backend
-
     return {
         "member": member,
         "profile_form": ProfileForm(
@@ -198,9 +197,6 @@ def delete_account(request):
 
 
 def join(request):
-    from masthead.membership.models import Tier
-    from masthead.membership.payments import get_backend
-
     return render(
         request,
         "membership/join.html",
@@ -211,14 +207,12 @@ def join(request):
 @login_required(login_url="membership:sign_in")
 @require_POST
 def checkout(request):
-    from masthead.membership.payments import PaymentError
-
     member = actions.member_of(request.user)
     try:
-        tier = actions.check_checkout(
+        tier = payment_actions.check_checkout(
             member=member, tier_slug=request.POST.get("tier", ""), interval=request.POST.get("interval", "")
         )
-        url = actions.do_start_checkout(
+        url = payment_actions.do_start_checkout(
             member=member,
             tier=tier,
             interval=request.POST["interval"],
@@ -235,8 +229,6 @@ def checkout(request):
 @login_required(login_url="membership:sign_in")
 @require_POST
 def portal(request):
-    from masthead.membership.payments import PaymentError, get_backend
-
     member = actions.member_of(request.user)
     backend = get_backend()
     if not backend.is_configured or not member.stripe_customer_id:
@@ -253,8 +245,6 @@ def portal(request):
 @csrf_exempt  # the provider cannot hold a CSRF token; its signature is checked instead
 @require_POST
 def payment_webhook(request):
-    from masthead.membership.payments import InvalidWebhook, get_backend
-
     backend = get_backend()
     if not backend.is_configured:
         return HttpResponse("Payments are not configured.", status=400, content_type="text/plain")
@@ -262,7 +252,7 @@ def payment_webhook(request):
         event = backend.parse_webhook(
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
         )
-        applied = actions.do_apply_payment_event(event=event)
+        applied = payment_actions.do_apply_payment_event(event=event)
     except InvalidWebhook as error:
         return HttpResponse(f"Refused: {error}", status=400, content_type="text/plain")
     return HttpResponse("applied" if applied else "already applied", content_type="text/plain")
