@@ -42,8 +42,17 @@ def paid_article(section, django_capture_on_commit_callbacks):
     return ArticlePage.objects.get(pk=article.pk), open_image, gated_image, gated_original
 
 
+# The rendition an article body's <img> names in its src (articles/blocks/image.html: srcset_image, WebP).
+SHOWN = "width-600|format-webp"
+
+
 def image_sources(response) -> list[str]:
-    return re.findall(r'<img[^>]* src="([^"]+)"', response.content.decode())
+    """Every image address in the page: each <img>'s src and the addresses in its srcset."""
+    html = response.content.decode()
+    sources = re.findall(r'<img[^>]* src="([^"]+)"', html)
+    for srcset in re.findall(r'<img[^>]* srcset="([^"]+)"', html):
+        sources += [candidate.split()[0] for candidate in srcset.split(",")]
+    return sources
 
 
 def public_file(name: str) -> Path:
@@ -81,11 +90,12 @@ def test_a_paying_member_gets_the_gated_image_privately(paid_article):
     member = Client()
     member.force_login(SubscriptionFactory().member.user)
     gated_sources = [source for source in image_sources(member.get(article.url)) if source.startswith("/gated-images/")]
-    assert len(gated_sources) == 1
+    assert len(set(gated_sources)) == 2  # the src (also first in the srcset) and the srcset's larger one
+    gated_sources.sort(key=lambda source: "width-600" not in source)
     response = member.get(gated_sources[0])
     assert response.status_code == 200
     assert "private" in response["Cache-Control"]
-    rendition = gated_image.get_rendition("width-1200")
+    rendition = gated_image.get_rendition(SHOWN)
     with rendition.file.open("rb") as stored:
         assert b"".join(response.streaming_content) == stored.read()
     # The original is for editors (the admin); readers get renditions only.
@@ -94,7 +104,7 @@ def test_a_paying_member_gets_the_gated_image_privately(paid_article):
 
 def test_images_in_the_preview_stay_plain_static_media(client, paid_article):
     article, open_image, _, _ = paid_article
-    rendition = open_image.get_rendition("width-1200")
+    rendition = open_image.get_rendition(SHOWN)
     assert rendition.url == f"/media/{rendition.file.name}"
     assert rendition.url in image_sources(client.get(article.url))
     assert public_file(rendition.file.name).exists()

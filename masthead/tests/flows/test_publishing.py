@@ -12,6 +12,24 @@ from masthead.articles.models import ArticlePage
 pytestmark = pytest.mark.browser
 
 
+def moderators_group() -> Group:
+    """Wagtail's Moderators group as its migrations make it: a transactional test before this one may have
+    emptied the tables, so it is put back when missing (admin access; add, change and publish from the root)."""
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupPagePermission, Page
+
+    group, created = Group.objects.get_or_create(name="Moderators")
+    if created:
+        group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+        root = Page.get_first_root_node()
+        for codename in ("add_page", "change_page", "publish_page"):
+            GroupPagePermission.objects.create(
+                group=group, page=root,
+                permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
+            )
+    return group
+
+
 @pytest.fixture
 def editor_site(live_server, transactional_db):
     """An article and an editor who may publish (Wagtail's Moderators group, not a superuser), committed."""
@@ -21,7 +39,7 @@ def editor_site(live_server, transactional_db):
     restore_wagtail_roots()
     article = make_article(section=make_section(), title="Tide tables for the estuary")
     editor = UserFactory(username="edna", is_staff=False)
-    editor.groups.add(Group.objects.get(name="Moderators"))
+    editor.groups.add(moderators_group())
     return {"base": live_server.url, "article": article, "session": signed_in_session_key(editor)}
 
 
