@@ -1,5 +1,6 @@
 """The demo publication: what it contains, that loading it twice changes nothing, and bad content files."""
 
+import re
 import shutil
 from html import unescape
 from re import sub
@@ -231,3 +232,11 @@ def test_demo_newsletters_are_offered_and_publishing_the_demo_mails_nobody(clien
     assert not Send.objects.exists() and mailoutbox == []
     article = ArticlePage.objects.live().first()
     assert "New articles by e-mail" in client.get(article.url).text
+
+
+def test_decorative_illustrations_carry_no_figures():
+    """Issue 12: an illustration captioned with figures reads to a screen-reader user as a chart that is not
+    there. Figures are drawn as charts (`[chart: ...]`), whose alt text reads them out."""
+    for path in sorted((CONTENT_DIR / "articles").glob("*.toml")):
+        for caption in re.findall(r"\[image: [^|\]]*\|([^|\]]*)", path.read_text()):
+            assert not re.search(r"\d", caption), f"{path.name}: an illustration captioned with figures: {caption}"
