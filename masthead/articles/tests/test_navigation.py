@@ -24,11 +24,11 @@ def main_nav(html: str) -> str:
     return re.search(r'<nav class="site-nav" aria-label="Main">(.*?)</nav>', html, re.S).group(1)
 
 
-def test_header_offers_subscribe_leading_to_the_join_page(client, section):
+def test_header_offers_subscribe_leading_to_the_newsletter_sign_up(client, section):
     make_article(section=section)
     for url in ("/", section.url, "/archive/"):
-        assert '<a class="subscribe-link" href="/members/join/">Subscribe</a>' in html_of(client, url)
-    assert 'href="/members/join/" aria-current="page">Subscribe</a>' in html_of(client, "/members/join/")
+        assert '<a class="subscribe-link" href="/subscribe/">Subscribe</a>' in html_of(client, url)
+    assert 'href="/subscribe/" aria-current="page">Subscribe</a>' in html_of(client, "/subscribe/")
 
 
 def test_the_current_section_is_marked_in_the_navigation(client):

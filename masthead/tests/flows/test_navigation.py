@@ -56,7 +56,7 @@ def test_reader_finds_their_way(demo_site, browser: Browser, artifacts_dir, widt
     page.screenshot(path=artifacts_dir / f"article-in-section-{width_name}.png")
 
     page.get_by_role("link", name="Subscribe").click()
-    expect(page).to_have_url(demo_site + "/members/join/")
+    expect(page).to_have_url(demo_site + "/subscribe/")
 
     page.get_by_role("contentinfo").get_by_role("link", name="Authors").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Authors")
