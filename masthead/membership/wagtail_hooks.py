@@ -2,33 +2,24 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import ProtectedError
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
+from masthead.core.admin_views import KeptWhenReferencedDeleteView
 from masthead.membership import actions
 from masthead.membership.models import ComplimentaryAccess, Tier
 
 
-class TierDeleteView(DeleteView):
+class TierDeleteView(KeptWhenReferencedDeleteView):
     """Wagtail's, refusing with a message (not an error page) a tier that members' subscriptions still name."""
 
-    def form_valid(self, form):
-        try:
-            with transaction.atomic():
-                return super().form_valid(form)
-        except ProtectedError:
-            messages.error(
-                self.request,
-                f"“{self.object}” has members' subscriptions, so it cannot be deleted: their history would go "
-                "with it. Untick “Is active” instead to stop offering it.",
-            )
-            return HttpResponseRedirect(self.get_success_url())
+    kept_message = (
+        "“{object}” has members' subscriptions, so it cannot be deleted: their history would go with it. "
+        "Untick “Is active” instead to stop offering it."
+    )
 
 
 class TierViewSet(SnippetViewSet):

@@ -1,29 +1,19 @@
 """The newsletters admin: newsletters as a Wagtail snippet, in the admin menu."""
 
-from django.contrib import messages
-from django.db import transaction
-from django.db.models import ProtectedError
-from django.http import HttpResponseRedirect
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
+from masthead.core.admin_views import KeptWhenReferencedDeleteView
 from masthead.newsletters.models import Newsletter
 
 
-class NewsletterDeleteView(DeleteView):
+class NewsletterDeleteView(KeptWhenReferencedDeleteView):
     """Wagtail's, refusing with a message (not an error page) a newsletter that has sent mail."""
 
-    def form_valid(self, form):
-        try:
-            with transaction.atomic():
-                return super().form_valid(form)
-        except ProtectedError:
-            messages.error(
-                self.request,
-                f"“{self.object}” has sent mail, so it cannot be deleted: the record of what went to whom would "
-                "go with it. Untick “Is active” instead to stop sending it.",
-            )
-            return HttpResponseRedirect(self.get_success_url())
+    kept_message = (
+        "“{object}” has sent mail, so it cannot be deleted: the record of what went to whom would go with it. "
+        "Untick “Is active” instead to stop sending it."
+    )
 
 
 class NewsletterViewSet(SnippetViewSet):
