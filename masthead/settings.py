@@ -209,6 +209,9 @@ else:
         "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": SHARED_CACHE_TABLE},
     }
 
+# Rate limits are counted in Redis when there is one, else in a table of their own (core/ratelimit.py).
+MASTHEAD_RATE_LIMITS_IN = "cache" if REDIS_URL else "database"
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 if TESTING:
     # Tests run tasks in-line so that what a task does can be asserted right after the call.
@@ -223,6 +226,8 @@ MASTHEAD_PERIODIC_TASKS = {
     "masthead.discussion.actions.notices.send_moderator_notices": 15,
     # Newsletter sends that paused (the mail server failed) or were cut short (a worker died) carry on.
     "masthead.newsletters.tasks.resume_unfinished_sends": 5,
+    # Rate-limit counters of windows that have ended (kept in the database when there is no Redis).
+    "masthead.core.ratelimit.forget_rate_counters": 60,
 }
 
 AUTH_PASSWORD_VALIDATORS = [

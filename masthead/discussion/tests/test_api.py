@@ -148,6 +148,7 @@ def test_a_saved_policy_applies_to_the_next_api_post_at_once(article):
 def test_a_guest_api_post_writes_in_one_short_transaction_and_shows_in_the_next_thread_read(article, settings):
     # The rate limits' counts in memory (Redis or a database table otherwise): what is counted is the post's.
     settings.CACHES = {**settings.CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.MASTHEAD_RATE_LIMITS_IN = "cache"
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -168,6 +169,22 @@ def test_a_guest_api_post_writes_in_one_short_transaction_and_shows_in_the_next_
     assert writes == ["SAVEPOINT", "INSERT", "UPDATE", "UPDATE", "RELEASE"]
     thread = client.get(f"{API}/threads/{article.pk}").json()
     assert thread["comment_count"] == 2 and [c["id"] for c in thread["comments"]][-1] == reply.json()["id"]
+
+
+def test_a_guest_post_counts_its_rate_limits_in_one_statement_each(article):
+    """Without Redis the limits are rows of their own: one UPDATE each once the poster has been seen."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    allow_guests()
+    client = Client()
+    send(client, "POST", f"/threads/{article.pk}/comments", {"body": "First", **GUEST})
+    with CaptureQueriesContext(connection) as captured:
+        reply = send(client, "POST", f"/threads/{article.pk}/comments", {"body": "Second", **GUEST})
+    assert reply.status_code == 201
+    counters = [q["sql"] for q in captured.captured_queries if "core_ratecounter" in q["sql"]]
+    assert len(counters) == 2 and all(sql.startswith("UPDATE") for sql in counters)
+    assert len(captured.captured_queries) <= 14
 
 
 def test_export_and_import_round_trip(client, section, article, member, other_member):

@@ -161,6 +161,7 @@ def counts_in_memory(settings):
     """The rate limits' counts kept in memory (they live in Redis or a database table otherwise), so that what
     is counted here is the discussion's own statements."""
     settings.CACHES = {**settings.CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.MASTHEAD_RATE_LIMITS_IN = "cache"
 
 
 def test_a_post_costs_the_same_few_queries_however_long_the_thread(article, member, counts_in_memory):
