@@ -84,14 +84,35 @@ def test_a_comment_the_discussion_refuses_stores_no_anchor_either(article, membe
     assert not Comment.objects.exists() and not InlineAnchor.objects.exists()
 
 
-def test_a_failing_anchor_takes_its_comment_back_out(article, member, monkeypatch):
-    from masthead.annotations import actions
+@pytest.fixture
+def anchors_refused_by_the_database():
+    """The database itself refuses to store an anchor (a trigger that aborts the INSERT), as a full disk or a
+    lost connection would, between the comment's INSERT and the anchor's."""
+    from django.db import connection
 
-    def broken(**kwargs):
-        raise RuntimeError("the disk is full")
+    table = InlineAnchor._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_anchor() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'the disk is full'; "
+                "END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(f"CREATE TRIGGER refuse_anchor BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_anchor()")
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER refuse_anchor BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+            )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER refuse_anchor{' ON ' + table if connection.vendor == 'postgresql' else ''}")
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION refuse_anchor()")
 
-    monkeypatch.setattr(actions, "do_create_anchor", broken)
-    with pytest.raises(RuntimeError):
+
+def test_a_failing_anchor_takes_its_comment_back_out(article, member, anchors_refused_by_the_database):
+    from django.db import DatabaseError
+
+    with pytest.raises(DatabaseError, match="the disk is full"):
         post(article, member, **selection(SECOND, "leaking aqueduct", "para-2"))
     assert not Comment.objects.exists()
 
