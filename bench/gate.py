@@ -103,6 +103,13 @@ def parse_args(argv):
     # Four rounds: the difference measured is a few percent, about what one 10 s series varies here.
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per state (default 4)")
     parser.add_argument("--quick", action="store_true", help="3 s series, one round: a smoke run")
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        default="",
+        help="serve with REDIS_URL set to this (emptied first): caches in Redis and sessions cached_db, as a "
+        "site with Redis runs; results go to bench/results/gate-redis.md",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.rounds = 3, 1
@@ -162,6 +169,11 @@ def benchmark(args, var_dir: Path, command: str) -> str:
     port = free_port()
     url = f"http://127.0.0.1:{port}{url_path}"
     env = site_environment(var_dir, port)
+    if args.redis:
+        import redis
+
+        redis.Redis.from_url(args.redis).flushdb()
+        env["REDIS_URL"] = args.redis
     prepare_site(env)
     script = var_dir / "count_non_2xx.lua"
     script.write_text(WRK_STATUS_SCRIPT)
@@ -240,9 +252,11 @@ def report(rows, *, machine, url_path, command, args) -> str:
         "",
         (
             f"GET `{url_path}` (the demo article nearest 1,500 words), gunicorn with {WORKERS} workers, "
-            "production settings, a fresh SQLite database; "
-            f"wrk `-c{args.concurrency}`, {args.rounds} alternating series of {args.duration} s per reader "
-            f"after a {WARM_UP_SECONDS} s warm-up each. The member is a free member with a database session "
+            "production settings, a fresh SQLite database"
+            + (f", REDIS_URL={args.redis} (caches in Redis, sessions `cached_db`); " if args.redis else "; ")
+            + f"wrk `-c{args.concurrency}`, {args.rounds} alternating series of {args.duration} s per reader "
+            f"after a {WARM_UP_SECONDS} s warm-up each. The member is a free member with a "
+            f"{'cached_db' if args.redis else 'database'} session "
             "who sends back the cookies a browser keeps (the session and the CSRF cookie set by the page's "
             "forms); the article page cache (MASTHEAD_ARTICLE_PAGE_CACHE_SECONDS) is at its default."
         ),
@@ -337,9 +351,10 @@ def main(argv=None) -> int:
         print("bench.gate: interrupted; gunicorn stopped, nothing recorded", file=sys.stderr)
         return 130
     print(text)
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(text)
-    print(f"Written to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
+    results_file = RESULTS_FILE.with_name("gate-redis.md") if args.redis else RESULTS_FILE
+    results_file.parent.mkdir(parents=True, exist_ok=True)
+    results_file.write_text(text)
+    print(f"Written to {results_file.relative_to(PROJECT_DIR)}")
     return 0
 
 
