@@ -41,15 +41,18 @@ class CheckOutcome:
             return f"Failed: {self.error}"
         if self.status == FeedStatus.NOT_MODIFIED:
             return "The feed has not changed since the last check."
-        parts = [f"{len(self.created)} new draft{'s' * (len(self.created) != 1)}",
-                 f"{self.already_known} already taken"]
+        parts = [f"{_count(len(self.created), 'new draft')}", f"{self.already_known} already taken"]
         if self.images_left_out:
-            parts.append(f"{self.images_left_out} image{'s' * (self.images_left_out != 1)} in the items left out "
+            parts.append(f"{_count(self.images_left_out, 'image')} in the items left out "
                          "(add them from the original if wanted)")
         text = "; ".join(parts) + "."
         if self.refused:
-            text += f" {len(self.refused)} item{'s' * (len(self.refused) != 1)} not taken: " + " ".join(self.refused)
+            text += f" {_count(len(self.refused), 'item')} not taken: " + " ".join(self.refused)
         return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def do_check_due_feeds(*, now: datetime | None = None) -> list[CheckOutcome]:
@@ -58,8 +61,8 @@ def do_check_due_feeds(*, now: datetime | None = None) -> list[CheckOutcome]:
     outcomes = []
     for feed in SourceFeed.objects.due(now).select_related("source_outlet", "section"):
         # The claim moves the next check forward only if no one else has since we read the row.
-        claimed = SourceFeed.objects.filter(pk=feed.pk, next_check_at=feed.next_check_at) if feed.next_check_at \
-            else SourceFeed.objects.filter(pk=feed.pk, next_check_at__isnull=True)
+        as_read = {"next_check_at": feed.next_check_at} if feed.next_check_at else {"next_check_at__isnull": True}
+        claimed = SourceFeed.objects.filter(pk=feed.pk, **as_read)
         if claimed.update(next_check_at=now + feed.interval) != 1:
             continue
         outcomes.append(do_check_feed(feed=feed, now=now))
@@ -152,7 +155,8 @@ def _make_draft(feed: SourceFeed, parsed: ParsedFeed, entry: FeedEntry) -> tuple
         republication_note=note,
         live=False,  # a draft: only an editor publishes it
     )
-    article.article_authors = [ArticleAuthor(author=_author(entry.author or feed.source_outlet.name), sort_order=0)]
+    byline = _author(entry.author or feed.source_outlet.name)
+    article.article_authors = [ArticleAuthor(author=byline, sort_order=0)]
     feed.section.add_child(instance=article)
     article.save_revision()
     return article, body.images_left_out
@@ -160,7 +164,8 @@ def _make_draft(feed: SourceFeed, parsed: ParsedFeed, entry: FeedEntry) -> tuple
 
 def _standfirst(entry: FeedEntry, title: str) -> str:
     """The summary's first paragraph (a summary is often the whole piece), else the title, kept short."""
-    paragraphs = [block["value"] for block in html_to_blocks(entry.summary_html).blocks if block["type"] == "paragraph"]
+    blocks = html_to_blocks(entry.summary_html).blocks
+    paragraphs = [block["value"] for block in blocks if block["type"] == "paragraph"]
     text = strip_tags(paragraphs[0]).strip() if paragraphs else ""
     return Truncator(html.unescape(text) or entry.summary_text or title).chars(STANDFIRST_CHARACTERS)
 

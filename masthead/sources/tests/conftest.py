@@ -21,6 +21,7 @@ class Route:
     status: int = 200
     delay: float = 0.0  # seconds to wait before answering (a slow server)
     declare_length: bool = True  # False: no Content-Length, the body streams until the connection closes
+    headers: dict[str, str] = field(default_factory=dict)  # more headers (a redirect's Location)
 
 
 @dataclass
@@ -71,6 +72,8 @@ def _handler(server: FeedServer):
                 self.send_header("ETag", route.etag)
             if route.last_modified:
                 self.send_header("Last-Modified", route.last_modified)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
             self.end_headers()
             try:
                 self.wfile.write(route.body)

@@ -127,12 +127,16 @@ def test_atom_items_are_taken_in_the_feeds_language_and_an_item_without_a_web_li
 
 def test_an_item_without_an_author_is_credited_to_the_outlet(feed_server, section):
     xml = """<rss version="2.0"><channel><title>Anonymous Desk</title><item><title>Unsigned note</title>
-      <link>https://desk.example.org/unsigned</link><description>Words.</description></item></channel></rss>"""
+      <link>https://desk.example.org/unsigned</link><description>Words.</description></item>
+      <item><title>Nowhere to be found</title><description>No guid, no link.</description></item>
+      </channel></rss>"""
     feed = SourceFeedFactory(url=feed_server.serve("/anon.xml", xml), section=section,
                              source_outlet=SourceOutletFactory(name="Anonymous Desk", slug="anonymous-desk"))
-    (article,) = do_check_feed(feed=feed).created
+    outcome = do_check_feed(feed=feed)
+    (article,) = outcome.created
     assert [author.name for author in article.byline] == ["Anonymous Desk"]
     assert article.original_published_at is None
+    assert outcome.refused == ["“Nowhere to be found” has neither an id nor a link."]
 
 
 @pytest.mark.parametrize(

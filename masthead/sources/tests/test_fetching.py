@@ -61,6 +61,18 @@ def test_only_web_addresses_are_fetched():
             fetch_feed(address)
 
 
+def test_redirects_are_followed_to_web_addresses_only_and_not_for_ever(feed_server):
+    feed = feed_server.serve_file("/rss.xml", "rss2.xml")
+    moved = feed_server.serve("/old.xml", "", status=301, headers={"Location": feed})
+    assert fetch_feed(moved).url == feed
+    to_file = feed_server.serve("/sneaky.xml", "", status=302, headers={"Location": "file:///etc/passwd"})
+    with pytest.raises(FetchError, match="could not be fetched"):
+        fetch_feed(to_file)
+    loop = feed_server.serve("/loop.xml", "", status=302, headers={"Location": feed_server.url + "/loop.xml"})
+    with pytest.raises(FetchError, match="redirects more than 5 times"):
+        fetch_feed(loop)
+
+
 def test_a_refused_connection_is_reported():
     with socket.socket() as probe:  # a port that was free a moment ago, with nothing listening on it
         probe.bind(("127.0.0.1", 0))
