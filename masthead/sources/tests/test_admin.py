@@ -69,6 +69,13 @@ def test_check_now_asks_first_then_fetches_and_says_what_it_found(editor_client,
     assert feed_server.count("/rss.xml") == 1
     assert ArticlePage.objects.filter(live=False).count() == 2 and not ArticlePage.objects.filter(live=True)
 
+    # Each draft opens in the page editor like any other, attribution in place, ready for an editor to publish.
+    draft = ArticlePage.objects.get(title__startswith="Why the ferry")
+    editor = editor_client.get(reverse("wagtailadmin_pages:edit", args=[draft.pk]))
+    assert editor.status_code == 200
+    assert "https://harbour-review.example.org/2026/11/ferry-timetable/" in editor.text
+    assert "Ilse Marchetti" in editor.text
+
     feed_server.routes["/rss.xml"].status = 500
     failed = editor_client.post(url, follow=True)
     assert "answered 500 Internal Server Error" in failed.text
