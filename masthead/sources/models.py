@@ -8,6 +8,7 @@ from django.db.models import Q
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from masthead.articles.models import WebURLField
+from masthead.sources.forms import SourceFeedForm
 
 # An item's id (or link) longer than this is kept as its SHA-256 instead: ids are opaque and only compared.
 ITEM_KEY_LENGTH = 255
@@ -63,6 +64,7 @@ class SourceFeed(models.Model):
 
     objects = SourceFeedQuerySet.as_manager()
 
+    base_form_class = SourceFeedForm
     panels = [
         FieldPanel("source_outlet"),
         FieldPanel("url"),

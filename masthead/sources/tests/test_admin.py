@@ -1,10 +1,13 @@
 """The source feeds admin: adding a feed, its last check (errors included) on its page, and "Check now"."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from masthead.accounts.factories import StaffFactory, UserFactory
 from masthead.articles.factories import SourceOutletFactory, make_section
@@ -42,6 +45,24 @@ def test_an_editor_adds_a_feed_and_only_web_addresses_are_accepted(editor_client
     assert added.status_code == 302
     feed = SourceFeed.objects.get()
     assert (feed.url, feed.check_every_minutes, feed.status) == ("https://outlet.example.org/feed", 30, "new")
+
+
+def test_a_new_address_forgets_the_old_ones_validators_and_is_checked_next(editor_client, section):
+    feed = SourceFeedFactory(section=section, etag='"old"', last_modified="Tue, 03 Nov 2026 09:00:00 GMT",
+                             next_check_at=timezone.now() + timedelta(hours=1))
+    form = {"source_outlet": feed.source_outlet_id, "section": section.pk, "licence_note": feed.licence_note,
+            "check_every_minutes": 60, "is_active": "on"}
+    same = editor_client.post(reverse(f"{NAMESPACE}:edit", args=[feed.pk]), {**form, "url": feed.url})
+    assert same.status_code == 302
+    feed.refresh_from_db()
+    assert feed.etag == '"old"' and feed.next_check_at is not None  # the same address keeps them
+    response = editor_client.post(reverse(f"{NAMESPACE}:edit", args=[feed.pk]),
+                                  {**form, "url": "https://moved.example.org/feed.xml"})
+    assert response.status_code == 302
+    feed.refresh_from_db()
+    assert (feed.url, feed.etag, feed.last_modified, feed.next_check_at) == (
+        "https://moved.example.org/feed.xml", "", "", None
+    )
 
 
 def test_the_feeds_page_shows_why_its_last_check_failed(editor_client, feed_server, section):
