@@ -5,12 +5,23 @@ from django.urls import path, reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import BaseOperationView, WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import Button, MenuItem
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import EditView, SnippetViewSet
+from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
 
 from masthead.sources.actions import do_check_feed
 from masthead.sources.models import FeedStatus, SourceFeed
+
+
+class SourceFeedIndexView(IndexView):
+    check_url_name = None
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if self.user_has_permission("change"):
+            url = reverse(self.check_url_name, args=[instance.pk])
+            buttons.append(MenuItem("Check now", url=url, icon_name="rotate", priority=15))
+        return buttons
 
 
 class SourceFeedEditView(EditView):
@@ -48,6 +59,7 @@ class CheckNowView(PermissionCheckedMixin, WagtailAdminTemplateMixin, BaseOperat
 
 class SourceFeedViewSet(SnippetViewSet):
     model = SourceFeed
+    index_view_class = SourceFeedIndexView
     edit_view_class = SourceFeedEditView
     icon = "site"
     menu_label = "Source feeds"
@@ -59,6 +71,9 @@ class SourceFeedViewSet(SnippetViewSet):
     def get_queryset(self, request):
         # The listing names each feed's outlet and section: fetched with the feeds, not one query a row.
         return SourceFeed.objects.select_related("source_outlet", "section")
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(check_url_name=self.get_url_name("check"), **kwargs)
 
     def get_edit_view_kwargs(self, **kwargs):
         return super().get_edit_view_kwargs(check_url_name=self.get_url_name("check"), **kwargs)

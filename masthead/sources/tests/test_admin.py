@@ -75,6 +75,7 @@ def test_the_feeds_page_shows_why_its_last_check_failed(editor_client, feed_serv
     assert reverse(f"{NAMESPACE}:check", args=[feed.pk]) in page.text  # the "Check now" button
     listing = editor_client.get(reverse(f"{NAMESPACE}:list"))
     assert "Failed: The feed is not well-formed XML" in listing.text
+    assert reverse(f"{NAMESPACE}:check", args=[feed.pk]) in listing.text  # "Check now" in the row's menu
 
 
 def test_check_now_asks_first_then_fetches_and_says_what_it_found(editor_client, feed_server, section):
