@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "masthead.search",
     "masthead.scheduling",
     "masthead.wordpress",
+    "masthead.sources",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -228,6 +229,8 @@ MASTHEAD_PERIODIC_TASKS = {
     "masthead.newsletters.tasks.resume_unfinished_sends": 5,
     # Rate-limit counters of windows that have ended (kept in the database when there is no Redis).
     "masthead.core.ratelimit.forget_rate_counters": 60,
+    # Source outlets' feeds: each feed says how often it is checked; this looks every minute for those due.
+    "masthead.sources.tasks.check_due_feeds": 1,
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -354,6 +357,9 @@ MASTHEAD_NEWSLETTER_CLAIM_MINUTES = int(os.environ.get("MASTHEAD_NEWSLETTER_CLAI
 # An address for mailto: unsubscribes in List-Unsubscribe, beside the https one; masthead does not read that
 # mailbox, so set it only if something processes what arrives there.
 MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+# Source feeds (masthead/sources): one fetch may take this long in all, and bring at most this many bytes.
+MASTHEAD_SOURCE_FEED_TIMEOUT_SECONDS = int(os.environ.get("MASTHEAD_SOURCE_FEED_TIMEOUT_SECONDS", "10"))
+MASTHEAD_SOURCE_FEED_MAX_BYTES = int(os.environ.get("MASTHEAD_SOURCE_FEED_MAX_BYTES", str(5 * 1024 * 1024)))
 # Seconds an article's rendered body and gate are cached, per access class of reader; 0 turns this off.
 MASTHEAD_ARTICLE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_CACHE_SECONDS", "300"))
 # Seconds a whole article page (with the first page of its discussion) is cached per kind of reader; every

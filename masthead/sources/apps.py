@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SourcesConfig(AppConfig):
+    name = "masthead.sources"
+    label = "sources"
+    verbose_name = "Source feeds"
