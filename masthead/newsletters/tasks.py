@@ -13,7 +13,11 @@ def send_newsletter(send_id: int) -> dict:
     send = Send.objects.select_related("newsletter", "article").filter(pk=send_id).first()
     if send is None or send.status == SendStatus.DONE:
         return {}
-    return vars(run_send(send))
+    report = run_send(send)
+    if report.retry_at is not None and send_newsletter.get_backend().supports_defer:
+        # The mail server failed: try again once the backoff has passed (or the periodic resume does it).
+        send_newsletter.using(run_after=report.retry_at).enqueue(send_id=send_id)
+    return report.as_dict()
 
 
 @task()
