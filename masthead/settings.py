@@ -352,6 +352,8 @@ MASTHEAD_NEWSLETTER_CLAIM_MINUTES = float(os.environ.get("MASTHEAD_NEWSLETTER_CL
 MASTHEAD_NEWSLETTER_RATE = float(os.environ.get("MASTHEAD_NEWSLETTER_RATE", "0"))
 # Tests send in the test's own thread: other threads cannot see the rows of a test's open transaction.
 MASTHEAD_NEWSLETTER_CONNECTIONS = int(os.environ.get("MASTHEAD_NEWSLETTER_CONNECTIONS", "1" if TESTING else "4"))
+# Runs (tasks) each send is split into, so that as many workers share it (each with its connections).
+MASTHEAD_NEWSLETTER_TASKS = int(os.environ.get("MASTHEAD_NEWSLETTER_TASKS", "1"))
 # A mail server that refuses or goes away pauses the send; it resumes after this many seconds, doubled after each
 # failure in a row, at most the second figure (and a message tried when the server went away waits as long).
 MASTHEAD_NEWSLETTER_BACKOFF_SECONDS = float(os.environ.get("MASTHEAD_NEWSLETTER_BACKOFF_SECONDS", "60"))
