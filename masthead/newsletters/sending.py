@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
@@ -109,15 +109,27 @@ def list_recipients(send: Send) -> int:
             for subscription in listed
             if newsletter.is_open_to(readers[subscription.member.user_id].tier_ids)
         ]
-    rows = [Delivery(send=send, member_id=member_id) for member_id in member_ids]
-    # A second worker listing at the same moment writes the same rows; the unique constraint keeps one of each.
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    _insert_deliveries(send, member_ids)
     now = timezone.now()
     Send.objects.filter(pk=send.pk, recipients_listed_at__isnull=True).update(
         recipients_listed_at=now, status=SendStatus.SENDING
     )
     send.recipients_listed_at, send.status = now, SendStatus.SENDING
-    return len(rows)
+    return len(member_ids)
+
+
+def _insert_deliveries(send: Send, member_ids: list[int]) -> None:
+    """A queued Delivery row per member, in one prepared statement run over the list: a hundred thousand rows in
+    a second or two, where bulk_create spends longer building its SQL than the database inserting. A second worker
+    listing at the same moment writes the same rows; the unique constraint keeps one of each (ON CONFLICT, in both
+    SQLite and PostgreSQL)."""
+    table, quote = Delivery._meta.db_table, connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("send_id", "member_id", "status", "attempts", "last_error", "claim"))
+    sql = f"INSERT INTO {quote(table)} ({columns}) VALUES (%s, %s, %s, 0, '', '') ON CONFLICT DO NOTHING"
+    queued = DeliveryStatus.QUEUED.value
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(member_ids), 5000):
+            cursor.executemany(sql, [(send.pk, member_id, queued) for member_id in member_ids[start : start + 5000]])
 
 
 def release_stale_claims(send: Send) -> int:
