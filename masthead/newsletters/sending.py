@@ -227,7 +227,8 @@ def run_send(send: Send) -> SendReport:
     report = SendReport(listed=list_recipients(send))
     send.refresh_from_db(fields=["status", "retry_at", "server_failures"])
     if send.retry_at is not None and send.retry_at > timezone.now():
-        report.paused, report.retry_at = True, send.retry_at  # waiting out a backoff: the run then due goes on
+        # Waiting out a backoff: the run enqueued for retry_at when the server failed goes on then.
+        report.paused = True
         return report
     release_stale_claims(send)
     article = ArticlePage.objects.live().public().filter(pk=send.article_id).first()
