@@ -353,7 +353,19 @@ MASTHEAD_NEWSLETTER_SEND_WINDOW_HOURS = int(os.environ.get("MASTHEAD_NEWSLETTER_
 # after which a batch claimed by a worker that died goes back to the queue.
 MASTHEAD_NEWSLETTER_BATCH_SIZE = int(os.environ.get("MASTHEAD_NEWSLETTER_BATCH_SIZE", "100"))
 MASTHEAD_NEWSLETTER_MAX_ATTEMPTS = int(os.environ.get("MASTHEAD_NEWSLETTER_MAX_ATTEMPTS", "5"))
-MASTHEAD_NEWSLETTER_CLAIM_MINUTES = int(os.environ.get("MASTHEAD_NEWSLETTER_CLAIM_MINUTES", "15"))
+MASTHEAD_NEWSLETTER_CLAIM_MINUTES = float(os.environ.get("MASTHEAD_NEWSLETTER_CLAIM_MINUTES", "15"))
+# What the mail provider allows: messages per second (0: as fast as the server takes them), counted per worker
+# process, so with W workers sending set it to the provider's limit divided by W; and SMTP connections (or API
+# clients) each worker keeps open at once, each sending its own batches.
+MASTHEAD_NEWSLETTER_RATE = float(os.environ.get("MASTHEAD_NEWSLETTER_RATE", "0"))
+# Tests send in the test's own thread: other threads cannot see the rows of a test's open transaction.
+MASTHEAD_NEWSLETTER_CONNECTIONS = int(os.environ.get("MASTHEAD_NEWSLETTER_CONNECTIONS", "1" if TESTING else "4"))
+# Runs (tasks) each send is split into, so that as many workers share it (each with its connections).
+MASTHEAD_NEWSLETTER_TASKS = int(os.environ.get("MASTHEAD_NEWSLETTER_TASKS", "1"))
+# A mail server that refuses or goes away pauses the send; it resumes after this many seconds, doubled after each
+# failure in a row, at most the second figure (and a message tried when the server went away waits as long).
+MASTHEAD_NEWSLETTER_BACKOFF_SECONDS = float(os.environ.get("MASTHEAD_NEWSLETTER_BACKOFF_SECONDS", "60"))
+MASTHEAD_NEWSLETTER_BACKOFF_MAX_SECONDS = float(os.environ.get("MASTHEAD_NEWSLETTER_BACKOFF_MAX_SECONDS", "3600"))
 # An address for mailto: unsubscribes in List-Unsubscribe, beside the https one; masthead does not read that
 # mailbox, so set it only if something processes what arrives there.
 MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILTO", "")

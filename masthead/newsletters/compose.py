@@ -6,11 +6,14 @@ recipient's message holds the preview and a link, never the text after the cut.
 """
 
 import re
-from email.utils import formataddr, parseaddr
+import threading
+from email.message import Message
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import DNS_NAME
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -27,12 +30,79 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 # Stands for the recipient's own unsubscribe address in the shared rendering; no template escaping changes it.
 UNSUBSCRIBE_PLACEHOLDER = "MASTHEAD-UNSUBSCRIBE-URL-7f3a"
+# The same in the prepared MIME message, for the recipient's address, the Date and the Message-ID.
+TO_PLACEHOLDER = "masthead-recipient-7f3a@example.invalid"
+DATE_PLACEHOLDER = "MASTHEAD-DATE-7f3a"
+MESSAGE_ID_PLACEHOLDER = "<MASTHEAD-MESSAGE-ID-7f3a@example.invalid>"
+# An address the prepared message may carry as it is: ASCII, no display name, nothing a header would encode.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 _RELATIVE_URL = re.compile(r'(\s(?:src|href)=")/(?!/)')
 
 
 def unsubscribe_url(subscription_id: int) -> str:
     token = make_unsubscribe_token(subscription_id)
     return settings.MASTHEAD_BASE_URL + reverse("newsletters:unsubscribe", kwargs={"token": token})
+
+
+def unsubscribe_url_maker():
+    """`unsubscribe_url` for many recipients: the address resolved once, then each signed token put in."""
+    template = unsubscribe_url(0).replace(make_unsubscribe_token(0), "{token}")
+    return lambda subscription_id: template.format(token=make_unsubscribe_token(subscription_id))
+
+
+class PreparedMIME(Message):
+    """A MIME message already serialised, as Django's SMTP backend asks for it (`as_bytes(linesep="\r\n")`)."""
+
+    def __init__(self, data: bytes):
+        super().__init__()
+        self.data = data
+
+    def as_bytes(self, unixfrom=False, linesep="\n", policy=None):
+        return self.data if linesep == "\r\n" else self.data.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom=False, linesep="\n", policy=None, maxheaderlen=0):
+        return self.as_bytes(linesep=linesep).decode("utf-8", "replace")
+
+
+class NewsletterMessage(EmailMultiAlternatives):
+    """The message as any backend reads it (subject, body, alternatives, headers: anymail's providers), whose
+    MIME form for SMTP is the access class's prepared bytes with this recipient's values put in, not built anew
+    from the parts for every recipient."""
+
+    prepared: bytes | None = None
+
+    def message(self):
+        if self.prepared is None:
+            return super().message()
+        return PreparedMIME(self.prepared)
+
+
+class MIMETemplate:
+    """One access class's message serialised once with placeholders; per recipient, four byte substitutions.
+
+    Used only when each placeholder survived serialisation whole (an 8-bit body: a quoted-printable one may
+    split it), and for recipients whose address a header carries as it is; otherwise the message is built.
+    """
+
+    def __init__(self, message: EmailMultiAlternatives, expected_unsubscribes: int):
+        data = message.message().as_bytes(linesep="\r\n")
+        usable = (
+            data.count(UNSUBSCRIBE_PLACEHOLDER.encode()) == expected_unsubscribes
+            and data.count(TO_PLACEHOLDER.encode()) == 1
+            and data.count(DATE_PLACEHOLDER.encode()) == 1
+            and data.count(MESSAGE_ID_PLACEHOLDER.encode()) == 1
+        )
+        self.data = data if usable else None
+
+    def fill(self, *, email: str, unsubscribe: str) -> bytes | None:
+        if self.data is None or not _PLAIN_ADDRESS.fullmatch(email):
+            return None
+        return (
+            self.data.replace(UNSUBSCRIBE_PLACEHOLDER.encode(), unsubscribe.encode())
+            .replace(TO_PLACEHOLDER.encode(), email.encode())
+            .replace(DATE_PLACEHOLDER.encode(), formatdate().encode())
+            .replace(MESSAGE_ID_PLACEHOLDER.encode(), make_msgid(domain=DNS_NAME).encode())
+        )
 
 
 def sender_of(newsletter: Newsletter) -> str:
@@ -62,7 +132,8 @@ def absolute_urls(html: str) -> str:
 
 
 class ArticleComposer:
-    """Builds each recipient's message for one article and one newsletter, rendering once per access class."""
+    """Builds each recipient's message for one article and one newsletter: rendered, CSS-inlined and serialised
+    once per access class (safe to share between the threads of one send), then personalised by substitution."""
 
     def __init__(self, *, newsletter: Newsletter, article, subject: str):
         self.newsletter = newsletter
@@ -71,32 +142,41 @@ class ArticleComposer:
         self.policy = gate_policy()
         self.sender = sender_of(newsletter)
         self.reply_to = [newsletter.reply_to] if newsletter.reply_to else []
-        self._rendered: dict[str, tuple[str, str]] = {}
+        self._rendered: dict[str, tuple[str, str, MIMETemplate]] = {}
+        self._lock = threading.Lock()
+        self._unsubscribe_url = unsubscribe_url_maker()
 
     def rendered_for(self, reader: Reader) -> tuple[str, str]:
         """The (text, html) for this reader's access class, with the placeholder for the unsubscribe link."""
-        key = reader.access_class
-        if key not in self._rendered:
-            context = article_email_context(self.article, reader, policy=self.policy)
-            context |= {
-                "newsletter": self.newsletter,
-                "publication_name": publication_name(),
-                "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
-                "text_direction": self.article.text_direction,
-            }
-            text = render_to_string("newsletters/email/article.txt", context)
-            html = absolute_urls(render_to_string("newsletters/email/article.html", context))
-            if css_inline is not None:
-                html = css_inline.inline(html)
-            self._rendered[key] = (text, html)
-        return self._rendered[key]
+        text, html, _template = self._prepared_for(reader)
+        return text, html
 
-    def message_for(
-        self, *, reader: Reader, email: str, subscription: NewsletterSubscription
-    ) -> EmailMultiAlternatives:
-        unsubscribe = unsubscribe_url(subscription.pk)
-        text, html = self.rendered_for(reader)
-        message = EmailMultiAlternatives(
+    def _prepared_for(self, reader: Reader) -> tuple[str, str, MIMETemplate]:
+        key = reader.access_class
+        with self._lock:
+            if key not in self._rendered:
+                self._rendered[key] = self._render(reader)
+            return self._rendered[key]
+
+    def _render(self, reader: Reader) -> tuple[str, str, MIMETemplate]:
+        context = article_email_context(self.article, reader, policy=self.policy)
+        context |= {
+            "newsletter": self.newsletter,
+            "publication_name": publication_name(),
+            "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+            "text_direction": self.article.text_direction,
+        }
+        text = render_to_string("newsletters/email/article.txt", context)
+        html = absolute_urls(render_to_string("newsletters/email/article.html", context))
+        if css_inline is not None:
+            html = css_inline.inline(html)
+        shared = self._message(text, html, email=TO_PLACEHOLDER, unsubscribe=UNSUBSCRIBE_PLACEHOLDER)
+        shared.extra_headers |= {"Date": DATE_PLACEHOLDER, "Message-ID": MESSAGE_ID_PLACEHOLDER}
+        expected = text.count(UNSUBSCRIBE_PLACEHOLDER) + html.count(UNSUBSCRIBE_PLACEHOLDER) + 1
+        return text, html, MIMETemplate(shared, expected)
+
+    def _message(self, text: str, html: str, *, email: str, unsubscribe: str) -> NewsletterMessage:
+        message = NewsletterMessage(
             subject=self.subject,
             body=text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe),
             from_email=self.sender,
@@ -105,4 +185,11 @@ class ArticleComposer:
             headers=list_headers(self.newsletter, unsubscribe),
         )
         message.attach_alternative(html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe), "text/html")
+        return message
+
+    def message_for(self, *, reader: Reader, email: str, subscription: NewsletterSubscription) -> NewsletterMessage:
+        unsubscribe = self._unsubscribe_url(subscription.pk)
+        text, html, template = self._prepared_for(reader)
+        message = self._message(text, html, email=email, unsubscribe=unsubscribe)
+        message.prepared = template.fill(email=email, unsubscribe=unsubscribe)
         return message

@@ -143,6 +143,7 @@ class NewsletterSubscription(models.Model):
 class SendStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Sending"
+    RETRYING = "retrying", "Waiting for the mail server: it failed, and sending resumes after a pause"
     DONE = "done", "Done"
 
 
@@ -158,6 +159,16 @@ class Send(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     recipients_listed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The mail server failed (refused the connection, went away): how many times in a row, its last answer, and
+    # when sending resumes (the backoff doubles each time, sending.backoff).
+    server_failures = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    # Messages that may have reached a reader twice: one in flight on each connection when its worker died or its
+    # server went away (the server may have taken it without our hearing so). An upper bound, never an estimate.
+    possible_duplicates = models.PositiveIntegerField(
+        default=0, help_text="Messages in flight when a worker died or the mail server went away: sent again."
+    )
 
     class Meta:
         ordering = ["-created_at"]
