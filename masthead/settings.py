@@ -213,7 +213,22 @@ else:
         "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": SHARED_CACHE_TABLE},
     }
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Where tasks wait for a worker: "database" (django-tasks-db, `manage.py db_worker`; one machine, no Redis) or
+# "rq" (django-tasks' RQ backend on Redis, `manage.py rqworker --job-class django_tasks_rq.Job default`; several
+# workers on several machines). The RQ queue lives at MASTHEAD_RQ_URL, by default REDIS_URL.
+MASTHEAD_TASKS_BACKEND = os.environ.get("MASTHEAD_TASKS_BACKEND", "database")
+if MASTHEAD_TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif MASTHEAD_TASKS_BACKEND == "rq":
+    MASTHEAD_RQ_URL = os.environ.get("MASTHEAD_RQ_URL") or REDIS_URL
+    if not MASTHEAD_RQ_URL:
+        raise ImproperlyConfigured("MASTHEAD_TASKS_BACKEND=rq needs REDIS_URL (or MASTHEAD_RQ_URL)")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # A task that runs longer than this is stopped (a newsletter batch is the longest).
+    RQ_QUEUES = {"default": {"URL": MASTHEAD_RQ_URL, "DEFAULT_TIMEOUT": 900}}
+else:
+    raise ImproperlyConfigured(f"MASTHEAD_TASKS_BACKEND must be database or rq, not {MASTHEAD_TASKS_BACKEND!r}")
 if TESTING:
     # Tests run tasks in-line so that what a task does can be asserted right after the call.
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -14,7 +14,8 @@ and the Varnish configuration in `deploy/` keeps nothing without one.
 """
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
@@ -106,3 +107,15 @@ def csrf_token(request):
     response = JsonResponse({"token": get_token(request)})
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+@never_cache
+def health(request):
+    """For the edge's probes: 200 when this node answers and reaches its database, 503 otherwise (the edge then
+    sends readers to other nodes, or serves what it keeps while none is healthy)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

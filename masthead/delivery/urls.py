@@ -9,4 +9,5 @@ app_name = "delivery"
 urlpatterns = [
     path("gated-images/<path:name>", gated_images.serve, name="gated_image"),
     path("edge/csrf-token", edge.csrf_token, name="csrf_token"),
+    path("edge/health", edge.health, name="health"),
 ]
