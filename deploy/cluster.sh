@@ -98,6 +98,7 @@ stop() {
       kill -TERM -- "-$pid" 2>/dev/null || true  # the process group setsid made: master and its workers
     fi
     rm -f "$DIR/$name.pid"
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done  # its ports freed
   done
   [ "${1:-}" = quietly ] || echo "masthead cluster stopped."
 }
@@ -114,6 +115,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   restart-node) restart_node "$2" ;;
-  env) cluster_env; env | grep -E '^(SECRET_KEY|MASTHEAD_|DATABASE_URL|REDIS_URL|ALLOWED_HOSTS)=' | sed 's/^/export /' ;;
+  env) cluster_env; env | grep -E '^(SECRET_KEY|MASTHEAD_[A-Z_]+|DATABASE_URL|REDIS_URL|ALLOWED_HOSTS)=' | sed 's/^/export /' ;;
   *) echo "usage: $0 start|stop|restart-node N|env" >&2; exit 2 ;;
 esac
