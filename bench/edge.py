@@ -83,6 +83,10 @@ def start_nginx(var_dir: Path, html: str) -> int:
     root = var_dir / "nginx-root"
     root.mkdir()
     (root / "article.html").write_text(html)
+    # nginx's workers run as an unprivileged user: they must reach the file through the temporary folder.
+    var_dir.chmod(0o755)
+    root.chmod(0o755)
+    (root / "article.html").chmod(0o644)
     conf = var_dir / "nginx.conf"
     conf.write_text(
         f"worker_processes 2;\npid {var_dir}/nginx.pid;\nerror_log {var_dir}/nginx-error.log;\n"

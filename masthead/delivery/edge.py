@@ -72,7 +72,9 @@ def mark_response(request, response) -> None:
     cache_control = response.get("Cache-Control", "")
     user = getattr(request, "user", None)
     if (user is not None and user.is_authenticated) or settings.SESSION_COOKIE_NAME in request.COOKIES:
-        patch_cache_control(response, private=True, no_store=True)
+        # A view that let the reader's own browser keep its answer (a gated image) keeps that choice.
+        if not ("private" in cache_control and "max-age" in cache_control):
+            patch_cache_control(response, private=True, no_store=True)
         response["Surrogate-Control"] = "no-store"
         return
     if "private" in cache_control or "no-store" in cache_control or response.cookies:
