@@ -69,6 +69,10 @@ sub vcl_recv {
     if (req.http.Cookie ~ "(^|;\s*)(sessionid|masthead_meter)=") {
         return (pass);
     }
+    # A reader's own token for a shared page's forms: with their CSRF cookie, so that it stays the same.
+    if (req.url ~ "^/edge/") {
+        return (pass);
+    }
     # Any other cookie (the CSRF cookie, analytics) does not change the page: the app fills tokens by a fetch.
     unset req.http.Cookie;
 

@@ -5,6 +5,7 @@ Not here, on purpose: restarting PostgreSQL or Redis (this machine's servers are
 deploy/README.md), a worker killed mid-task, and the 10-minute soak.
 """
 
+import json
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ import time
 import uuid
 from pathlib import Path
 from urllib.error import HTTPError, URLError
+from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 import pytest
@@ -184,3 +186,28 @@ def test_a_task_enqueued_on_a_node_is_run_by_an_rq_worker():
     status, _, worker_ids = out.splitlines()[-1].partition(" ")
     assert status == "SUCCESSFUL", out  # the shell process runs no worker: one of the cluster's did
     assert worker_ids != "[]", out
+
+
+def test_a_guest_comments_from_a_shared_page_with_the_token_it_fetches(article):
+    in_the_cluster("from masthead.discussion.factories import allow_guests\nallow_guests()")
+    get(article["url"])
+    status, headers, html = get(article["url"])
+    assert headers["X-Cache"] == "HIT"
+    assert 'name="csrfmiddlewaretoken" value=""' in html  # the shared page carries no reader's token
+    assert f'action="/discussion/{article["pk"]}/post/"' in html
+
+    # What edge.js does: fetch the reader's token (it sets their CSRF cookie), then post the form.
+    request = Request(EDGE + "/edge/csrf-token")
+    with urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        token = json.loads(response.read())["token"]
+        assert "no-store" in response.headers["Cache-Control"]
+        cookie = response.headers["Set-Cookie"].split(";")[0]
+    body = f"Measured at the quay this morning {uuid.uuid4().hex[:8]}"
+    form = urlencode({"csrfmiddlewaretoken": token, "name": "Quay reader", "email": "quay@example.org", "body": body})
+    post = Request(
+        EDGE + f"/discussion/{article['pk']}/post/", data=form.encode(), method="POST",
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with urlopen(post, timeout=15) as response:  # noqa: S310 - loopback; follows the redirect to the article
+        assert response.status == 200
+    assert seen_within(article["url"], body, 1.0) is not None
