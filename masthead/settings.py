@@ -72,7 +72,6 @@ INSTALLED_APPS = [
     "masthead.scheduling",
     "masthead.wordpress",
     "wagtail.contrib.settings",
-    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -378,6 +377,9 @@ MASTHEAD_ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_PAGE_
 # Varnish (or several, comma-separated) that the site purges on every change, through Wagtail's frontend cache
 # (HTTP PURGE for pages, BAN for lists). Empty: no cache in front, nothing purged.
 MASTHEAD_VARNISH_URLS = env_list("MASTHEAD_VARNISH_URL", [])
+if MASTHEAD_VARNISH_URLS:
+    # Its own receivers purge a page on publish and unpublish (through a task); masthead's are in delivery.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("wagtail.contrib.settings"), "wagtail.contrib.frontend_cache")
 WAGTAILFRONTENDCACHE = {
     f"varnish{index}": {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend", "LOCATION": url}
     for index, url in enumerate(MASTHEAD_VARNISH_URLS)

@@ -121,6 +121,8 @@ def _announced(sender, content=False, **kwargs):
 
 
 def _discussion_changed(sender, instance, **kwargs):
+    if not settings.MASTHEAD_VARNISH_URLS:
+        return  # no queries for nothing to purge
     thread_id = instance.thread_id if isinstance(instance, Comment) else _thread_of_vote(instance)
     page_id = Thread.objects.filter(pk=thread_id).values_list("page_id", flat=True).first()
     if page_id is not None:
