@@ -10,8 +10,9 @@ PORT ?= 8000
 RUN_BASE_URL := $(or $(MASTHEAD_BASE_URL),http://$(HOST):$(PORT))
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" MASTHEAD_BASE_URL="$(RUN_BASE_URL)"
 CHROMIUM := /usr/bin/chromium
+VARNISHD := /usr/sbin/varnishd
 
-.PHONY: run test install lock bench check-deploy clean chromium
+.PHONY: run test install lock bench check-deploy clean chromium varnish cluster cluster-stop test-cluster bench-edge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,12 +49,32 @@ run: install var/secret_key
 chromium:
 	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# Varnish from Debian's package, for `make cluster` (deploy/README.md).
+varnish:
+	@test -x $(VARNISHD) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish)
+
+# Varnish, two app nodes and two RQ workers on loopback, on this machine's PostgreSQL and Redis (deploy/cluster.sh).
+cluster: install var/secret_key varnish
+	BIN=$(BIN) deploy/cluster.sh start
+
+cluster-stop:
+	BIN=$(BIN) deploy/cluster.sh stop
+
+# The cluster's tests: brings the cluster up, runs masthead/tests/cluster against it, and stops it.
+test-cluster: install var/secret_key varnish
+	BIN=$(BIN) deploy/cluster.sh start
+	MASTHEAD_CLUSTER=1 BIN=$(BIN) $(BIN)/pytest masthead/tests/cluster -q -p no:randomly; status=$$?; \
+	BIN=$(BIN) deploy/cluster.sh stop; exit $$status
+
 test: install chromium
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install var/secret_key
 	$(BIN)/python -m bench.article_page
+
+bench-edge: install var/secret_key varnish
+	$(BIN)/python -m bench.edge
 
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools==7.6.2

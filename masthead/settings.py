@@ -115,6 +115,9 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     # Cache-Control: private on every response that depends on the reader (masthead/delivery/holes.py). Before
     # the session and CSRF middlewares, so that it sees the cookies they set on the way out.
+    # Cache-Control and Surrogate-Control for a cache in front (Varnish): shared or private by kind of response
+    # (masthead/delivery/edge.py). Outside PrivateResponsesMiddleware, so that it sees what that one marked.
+    "masthead.delivery.edge.EdgeCacheMiddleware",
     "masthead.delivery.holes.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -213,7 +216,22 @@ else:
 # Rate limits are counted in Redis when there is one, else in a table of their own (core/ratelimit.py).
 MASTHEAD_RATE_LIMITS_IN = "cache" if REDIS_URL else "database"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Where tasks wait for a worker: "database" (django-tasks-db, `manage.py db_worker`; one machine, no Redis) or
+# "rq" (django-tasks' RQ backend on Redis, `manage.py rqworker --job-class django_tasks_rq.Job default`; several
+# workers on several machines). The RQ queue lives at MASTHEAD_RQ_URL, by default REDIS_URL.
+MASTHEAD_TASKS_BACKEND = os.environ.get("MASTHEAD_TASKS_BACKEND", "database")
+if MASTHEAD_TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif MASTHEAD_TASKS_BACKEND == "rq":
+    MASTHEAD_RQ_URL = os.environ.get("MASTHEAD_RQ_URL") or REDIS_URL
+    if not MASTHEAD_RQ_URL:
+        raise ImproperlyConfigured("MASTHEAD_TASKS_BACKEND=rq needs REDIS_URL (or MASTHEAD_RQ_URL)")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # A task that runs longer than this is stopped (a newsletter batch is the longest).
+    RQ_QUEUES = {"default": {"URL": MASTHEAD_RQ_URL, "DEFAULT_TIMEOUT": 900}}
+else:
+    raise ImproperlyConfigured(f"MASTHEAD_TASKS_BACKEND must be database or rq, not {MASTHEAD_TASKS_BACKEND!r}")
 if TESTING:
     # Tests run tasks in-line so that what a task does can be asserted right after the call.
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -378,6 +396,24 @@ MASTHEAD_ARTICLE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_CACHE_SECO
 # change it depends on shows at once (see masthead/delivery/page_cache.py), so this only bounds how stale the
 # relative times ("5 minutes ago") get. 0 turns the page cache off.
 MASTHEAD_ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_PAGE_CACHE_SECONDS", "60"))
+# --- The edge: a cache in front of the site (masthead/delivery/edge.py, deploy/) ----------------------------
+# Varnish (or several, comma-separated) that the site purges on every change, through Wagtail's frontend cache
+# (HTTP PURGE for pages, BAN for lists). Empty: no cache in front, nothing purged.
+MASTHEAD_VARNISH_URLS = env_list("MASTHEAD_VARNISH_URL", [])
+if MASTHEAD_VARNISH_URLS:
+    # Its own receivers purge a page on publish and unpublish (through a task); masthead's are in delivery.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("wagtail.contrib.settings"), "wagtail.contrib.frontend_cache")
+WAGTAILFRONTENDCACHE = {
+    f"varnish{index}": {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend", "LOCATION": url}
+    for index, url in enumerate(MASTHEAD_VARNISH_URLS)
+}
+# Seconds the edge keeps a page shared by readers without cookies (every change purges it sooner); 0: no page is
+# marked shareable, and forms get their tokens in the HTML as without an edge. On by default with a Varnish.
+MASTHEAD_EDGE_SECONDS = int(os.environ.get("MASTHEAD_EDGE_SECONDS", "300" if MASTHEAD_VARNISH_URLS else "0"))
+# Seconds a shared page may be served stale while the edge fetches a new one, and when the site fails.
+MASTHEAD_EDGE_STALE_WHILE_REVALIDATE = int(os.environ.get("MASTHEAD_EDGE_STALE_WHILE_REVALIDATE", "30"))
+MASTHEAD_EDGE_STALE_IF_ERROR = int(os.environ.get("MASTHEAD_EDGE_STALE_IF_ERROR", "86400"))
+
 # Payments: with no keys, paid tiers show as "coming soon". MASTHEAD_STRIPE_API_BASE is for tests only.
 MASTHEAD_PAYMENTS_BACKEND = "masthead.membership.payments.stripe_backend.StripeBackend"
 MASTHEAD_STRIPE_SECRET_KEY = os.environ.get("MASTHEAD_STRIPE_SECRET_KEY", "")

@@ -7,7 +7,8 @@ class DeliveryConfig(AppConfig):
     verbose_name = "page delivery"
 
     def ready(self):
-        from masthead.delivery import gated_images, receivers
+        from masthead.delivery import edge_purge, gated_images, receivers
 
         receivers.connect_receivers()
+        edge_purge.connect_receivers()
         gated_images.connect_receivers()

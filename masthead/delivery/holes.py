@@ -9,16 +9,15 @@ into any other response that carries the hole.
 
 import re
 
-from django.conf import settings
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 
 from masthead.core.holes import CSRF_HOLE, split_at_holes
+from masthead.delivery.edge import READER_COOKIES, is_shareable_request
 from masthead.discussion.models import Comment, Vote
 from masthead.discussion.viewer import CACHE_SECONDS, ShownComment, ShownComments
-from masthead.membership.metering import COOKIE_NAME as METER_COOKIE
 
 _TOKEN_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 
@@ -30,9 +29,15 @@ def holds_a_real_token(html: str) -> bool:
     return any(value != marker for value in _TOKEN_FIELD.findall(html))
 
 
+def token_for(request) -> str:
+    """This reader's CSRF token (Django's own, which also sets the cookie if needed); empty on a page the edge
+    may share between readers, whose script fetches each reader's own (edge.py)."""
+    return "" if is_shareable_request(request) else get_token(request)
+
+
 def fill_csrf(parts: tuple[str, ...], request) -> str:
-    """The parts joined by this reader's CSRF token (Django's own, which also sets the cookie if needed)."""
-    return parts[0] if len(parts) == 1 else get_token(request).join(parts)
+    """The parts joined by this reader's CSRF token."""
+    return parts[0] if len(parts) == 1 else token_for(request).join(parts)
 
 
 def viewer_votes(user, shown: ShownComments) -> dict[int, int]:
@@ -106,12 +111,8 @@ class CsrfHoleMiddleware:
             return response
         marker = str(CSRF_HOLE).encode()
         if marker in response.content:
-            response.content = response.content.replace(marker, get_token(request).encode())
+            response.content = response.content.replace(marker, token_for(request).encode())
         return response
-
-
-# Cookies that make a response this reader's own: their session, their meter, and the CSRF cookie.
-READER_COOKIES = (settings.SESSION_COOKIE_NAME, METER_COOKIE, settings.CSRF_COOKIE_NAME)
 
 
 class PrivateResponsesMiddleware:

@@ -56,7 +56,7 @@ OPTIONAL_CONTENT_MODELS = ["annotations.FeedbackPoint"]
 MEMBERSHIP_MODELS = ["membership.Subscription", "membership.ComplimentaryAccess"]
 
 
-def _exists(label: str) -> bool:
+def model_exists(label: str) -> bool:
     try:
         apps.get_model(label)
     except LookupError:
@@ -75,7 +75,7 @@ def connect_receivers() -> None:
 
         return receiver
 
-    for label in CONTENT_MODELS + [label for label in OPTIONAL_CONTENT_MODELS if _exists(label)]:
+    for label in CONTENT_MODELS + [label for label in OPTIONAL_CONTENT_MODELS if model_exists(label)]:
         model = apps.get_model(label)
         if model is Page:
             receiver = content_sender(Page)
