@@ -223,6 +223,8 @@ MASTHEAD_PERIODIC_TASKS = {
     "masthead.discussion.actions.notices.send_moderator_notices": 15,
     # Newsletter sends that paused (the mail server failed) or were cut short (a worker died) carry on.
     "masthead.newsletters.tasks.resume_unfinished_sends": 5,
+    # Daily and weekly digests, each at its newsletter's set local time (once per period, however often run).
+    "masthead.newsletters.digests.queue_due_digests": 1,
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -332,8 +334,6 @@ MASTHEAD_FEED_SIZE = 30
 MASTHEAD_SIGN_IN_LINK_MINUTES = 15
 MASTHEAD_LINK_REQUESTS_PER_ADDRESS = int(os.environ.get("MASTHEAD_LINK_REQUESTS_PER_ADDRESS", "5"))
 MASTHEAD_LINK_REQUESTS_PER_IP = int(os.environ.get("MASTHEAD_LINK_REQUESTS_PER_IP", "30"))
-# Newsletters a member can choose on their page (the choice is stored; sending belongs to the newsletters app).
-MASTHEAD_NEWSLETTERS = [("weekly", "The weekly briefing"), ("breaking", "Major stories as they break")]
 # --- Newsletters (masthead/newsletters) -----------------------------------------------------------------
 # The Subscribe form: how long its confirmation link works, and how many may be asked for per hour.
 MASTHEAD_NEWSLETTER_CONFIRM_HOURS = int(os.environ.get("MASTHEAD_NEWSLETTER_CONFIRM_HOURS", "48"))
@@ -349,6 +349,9 @@ MASTHEAD_NEWSLETTER_CLAIM_MINUTES = int(os.environ.get("MASTHEAD_NEWSLETTER_CLAI
 # An address for mailto: unsubscribes in List-Unsubscribe, beside the https one; masthead does not read that
 # mailbox, so set it only if something processes what arrives there.
 MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+# A daily or weekly digest whose set time passed more than this many hours ago (the scheduler was down) is not
+# sent late; the next one covers its articles.
+MASTHEAD_NEWSLETTER_DIGEST_LATE_HOURS = int(os.environ.get("MASTHEAD_NEWSLETTER_DIGEST_LATE_HOURS", "12"))
 # Seconds an article's rendered body and gate are cached, per access class of reader; 0 turns this off.
 MASTHEAD_ARTICLE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_CACHE_SECONDS", "300"))
 # Seconds a whole article page (with the first page of its discussion) is cached per kind of reader; every

@@ -1,5 +1,6 @@
-"""One newsletter e-mail for one recipient: the article as the gate lets them read it, rendered once per access
-class of reader, then personalised by substituting their unsubscribe link.
+"""One newsletter e-mail for one recipient: the article (or the digest's articles) as the gate lets them read
+it, or a hand-written issue, rendered once per access class of reader, then personalised by substituting their
+unsubscribe link.
 
 The gate (membership.access, through membership.channels) decides what each access class may read, so a free
 recipient's message holds the preview and a link, never the text after the cut.
@@ -13,11 +14,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from masthead.membership.access import Reader, gate_policy
 from masthead.membership.actions import publication_name
 from masthead.membership.channels import article_email_context
-from masthead.newsletters.models import Newsletter, NewsletterSubscription
+from masthead.articles.models import ArticlePage
+from masthead.newsletters.models import Newsletter, NewsletterIssue, NewsletterSubscription, Send, SendKind
 from masthead.newsletters.tokens import make_unsubscribe_token
 
 try:  # CSS inlined into style attributes for mail clients that drop <style>; without it the <style> block stays
@@ -61,40 +64,49 @@ def absolute_urls(html: str) -> str:
     return _RELATIVE_URL.sub(lambda match: f"{match.group(1)}{settings.MASTHEAD_BASE_URL}/", html)
 
 
-class ArticleComposer:
-    """Builds each recipient's message for one article and one newsletter, rendering once per access class."""
+class Composer:
+    """Builds each recipient's message for one send, rendering once per access class (`render`)."""
 
-    def __init__(self, *, newsletter: Newsletter, article, subject: str):
+    def __init__(self, *, newsletter: Newsletter, subject: str):
         self.newsletter = newsletter
-        self.article = article
         self.subject = subject
         self.policy = gate_policy()
         self.sender = sender_of(newsletter)
         self.reply_to = [newsletter.reply_to] if newsletter.reply_to else []
         self._rendered: dict[str, tuple[str, str]] = {}
 
+    def render(self, reader: Reader) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def cache_key(self, reader: Reader) -> str:
+        return reader.access_class
+
     def rendered_for(self, reader: Reader) -> tuple[str, str]:
         """The (text, html) for this reader's access class, with the placeholder for the unsubscribe link."""
-        key = reader.access_class
+        key = self.cache_key(reader)
         if key not in self._rendered:
-            context = article_email_context(self.article, reader, policy=self.policy)
-            context |= {
-                "newsletter": self.newsletter,
-                "publication_name": publication_name(),
-                "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
-                "text_direction": self.article.text_direction,
-            }
-            text = render_to_string("newsletters/email/article.txt", context)
-            html = absolute_urls(render_to_string("newsletters/email/article.html", context))
+            text, html = self.render(reader)
+            html = absolute_urls(html)
             if css_inline is not None:
                 html = css_inline.inline(html)
             self._rendered[key] = (text, html)
         return self._rendered[key]
 
+    def base_context(self) -> dict:
+        return {
+            "newsletter": self.newsletter,
+            "publication_name": publication_name(),
+            "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        }
+
     def message_for(
-        self, *, reader: Reader, email: str, subscription: NewsletterSubscription
+        self, *, reader: Reader, email: str, subscription: NewsletterSubscription | None
     ) -> EmailMultiAlternatives:
-        unsubscribe = unsubscribe_url(subscription.pk)
+        """`subscription` None: a test to an editor, whose unsubscribe link points at the Subscribe page."""
+        if subscription is None:
+            unsubscribe = settings.MASTHEAD_BASE_URL + reverse("newsletters:subscribe")
+        else:
+            unsubscribe = unsubscribe_url(subscription.pk)
         text, html = self.rendered_for(reader)
         message = EmailMultiAlternatives(
             subject=self.subject,
@@ -106,3 +118,91 @@ class ArticleComposer:
         )
         message.attach_alternative(html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe), "text/html")
         return message
+
+
+class ArticleComposer(Composer):
+    """One article, through the gate for each access class."""
+
+    def __init__(self, *, newsletter: Newsletter, article, subject: str):
+        super().__init__(newsletter=newsletter, subject=subject)
+        self.article = article
+
+    def render(self, reader: Reader) -> tuple[str, str]:
+        context = article_email_context(self.article, reader, policy=self.policy)
+        context |= self.base_context() | {"text_direction": self.article.text_direction}
+        return (
+            render_to_string("newsletters/email/article.txt", context),
+            render_to_string("newsletters/email/article.html", context),
+        )
+
+
+class DigestComposer(Composer):
+    """Several articles in one message, each through the gate as a send of its own would be."""
+
+    def __init__(self, *, newsletter: Newsletter, articles: list, subject: str):
+        super().__init__(newsletter=newsletter, subject=subject)
+        self.articles = articles
+
+    def render(self, reader: Reader) -> tuple[str, str]:
+        entries = [article_email_context(article, reader, policy=self.policy) for article in self.articles]
+        context = self.base_context() | {
+            "entries": entries,
+            "subject": self.subject,
+            "language": self.newsletter.language,
+            "text_direction": "rtl" if self.newsletter.language in settings.LANGUAGES_BIDI else "ltr",
+        }
+        return (
+            render_to_string("newsletters/email/digest.txt", context),
+            render_to_string("newsletters/email/digest.html", context),
+        )
+
+
+class IssueComposer(Composer):
+    """A hand-written issue: the same for every recipient (the newsletter's audience decided who gets it)."""
+
+    def __init__(self, *, newsletter: Newsletter, issue: NewsletterIssue, subject: str):
+        super().__init__(newsletter=newsletter, subject=subject)
+        self.issue = issue
+
+    def cache_key(self, reader: Reader) -> str:
+        return "issue"
+
+    def render(self, reader: Reader) -> tuple[str, str]:
+        context = self.base_context() | {
+            "issue": self.issue,
+            "url": self.issue.get_full_url() or settings.MASTHEAD_BASE_URL + self.issue.url,
+            "text_direction": self.issue.text_direction,
+            "text": "\n\n".join(_block_text(block) for block in self.issue.body if _block_text(block)),
+        }
+        return (
+            render_to_string("newsletters/email/issue.txt", context),
+            render_to_string("newsletters/email/issue.html", context),
+        )
+
+
+def _block_text(block) -> str:
+    if block.block_type == "paragraph":
+        return strip_tags(block.value.source).strip()
+    if block.block_type == "heading":
+        return str(block.value).upper()
+    if block.block_type == "quote":
+        return f"“{block.value}”"
+    return ""
+
+
+def composer_for(send: Send) -> Composer | None:
+    """The composer of what `send` mails, or None when that is no longer published for everyone (deleted,
+    unpublished or given a view restriction): what is left of the send is then not sent."""
+    if send.kind == SendKind.DIGEST:
+        articles = list(
+            ArticlePage.objects.live().public().filter(pk__in=send.digest_articles.values("pk"))
+            .order_by("first_published_at", "pk")
+        )
+        if not articles:
+            return None
+        return DigestComposer(newsletter=send.newsletter, articles=articles, subject=send.subject)
+    if send.kind == SendKind.ISSUE:
+        issue = NewsletterIssue.objects.live().public().filter(pk=send.issue_id).first()
+        return issue and IssueComposer(newsletter=send.newsletter, issue=issue, subject=send.subject)
+    article = ArticlePage.objects.live().public().filter(pk=send.article_id).first()
+    return article and ArticleComposer(newsletter=send.newsletter, article=article, subject=send.subject)

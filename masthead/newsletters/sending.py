@@ -17,9 +17,9 @@ from django.core.mail import get_connection
 from django.db.models import Q
 from django.utils import timezone
 
-from masthead.articles.models import ArticlePage
 from masthead.membership.access import readers_for_users
-from masthead.newsletters.compose import ArticleComposer
+from masthead.newsletters.audience import in_segment
+from masthead.newsletters.compose import Composer, composer_for
 from masthead.newsletters.models import (
     Audience,
     Delivery,
@@ -63,14 +63,16 @@ def list_recipients(send: Send) -> int:
             for subscription in listed
             if newsletter.is_open_to(readers[subscription.member.user_id].tier_ids)
         ]
+    # The editor's choice for this send (everyone, free or paying members), by the gate's rules.
+    member_ids = in_segment(member_ids, send.segment)
     rows = [Delivery(send=send, member_id=member_id) for member_id in member_ids]
     # A second worker listing at the same moment writes the same rows; the unique constraint keeps one of each.
     Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     now = timezone.now()
-    Send.objects.filter(pk=send.pk, recipients_listed_at__isnull=True).update(
-        recipients_listed_at=now, status=SendStatus.SENDING
-    )
-    send.recipients_listed_at, send.status = now, SendStatus.SENDING
+    Send.objects.filter(pk=send.pk, recipients_listed_at__isnull=True).update(recipients_listed_at=now)
+    # A send an editor paused meanwhile stays paused.
+    Send.objects.filter(pk=send.pk, status=SendStatus.QUEUED).update(status=SendStatus.SENDING)
+    send.recipients_listed_at = now
     return len(rows)
 
 
@@ -142,16 +144,17 @@ def run_send(send: Send) -> SendReport:
     """Send what is due of `send`, batch after batch, until nothing is due or the mail server fails us."""
     report = SendReport(listed=list_recipients(send))
     release_stale_claims(send)
-    article = ArticlePage.objects.live().public().filter(pk=send.article_id).first()
-    if article is None:
+    composer = composer_for(send)
+    if composer is None:
         # Deleted, unpublished or given a view restriction before its send finished: what is left is not sent.
         Delivery.objects.filter(send=send, status=DeliveryStatus.QUEUED).update(
             status=DeliveryStatus.SKIPPED, last_error="The article is no longer published for everyone."
         )
         _finish_if_done(send)
         return report
-    composer = ArticleComposer(newsletter=send.newsletter, article=article, subject=send.subject)
     while not report.paused:
+        if is_paused_by_editor(send):  # checked before each batch: a paused send claims nothing new
+            break
         batch = claim_batch(send, settings.MASTHEAD_NEWSLETTER_BATCH_SIZE)
         if not batch:
             break
@@ -160,7 +163,11 @@ def run_send(send: Send) -> SendReport:
     return report
 
 
-def _send_batch(send: Send, batch: list[Delivery], composer: ArticleComposer, report: SendReport) -> None:
+def is_paused_by_editor(send: Send) -> bool:
+    return Send.objects.filter(pk=send.pk, status=SendStatus.PAUSED).exists()
+
+
+def _send_batch(send: Send, batch: list[Delivery], composer: Composer, report: SendReport) -> None:
     subscriptions = {
         subscription.member_id: subscription
         for subscription in NewsletterSubscription.objects.filter(

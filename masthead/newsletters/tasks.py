@@ -11,7 +11,7 @@ from masthead.newsletters.sending import run_send
 def send_newsletter(send_id: int) -> dict:
     """Send what is due of one send. Idempotent: a second run finds every delivered row marked sent."""
     send = Send.objects.select_related("newsletter", "article").filter(pk=send_id).first()
-    if send is None or send.status == SendStatus.DONE:
+    if send is None or send.status in (SendStatus.DONE, SendStatus.PAUSED):
         return {}
     return vars(run_send(send))
 
@@ -22,7 +22,7 @@ def resume_unfinished_sends() -> int:
 
     Enqueued by the scheduler every few minutes (MASTHEAD_PERIODIC_TASKS).
     """
-    unfinished = Send.objects.exclude(status=SendStatus.DONE).filter(
+    unfinished = Send.objects.exclude(status__in=[SendStatus.DONE, SendStatus.PAUSED]).filter(
         Q(recipients_listed_at__isnull=True)
         | Q(pk__in=Delivery.objects.filter(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]).values("send"))
     )
