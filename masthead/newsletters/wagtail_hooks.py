@@ -3,7 +3,6 @@ article's action menu, and a link to its mail (preview, test, send only)."""
 
 from django.contrib import messages
 from django.contrib.auth.models import Permission
-from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.action_menu import ActionMenuItem
@@ -88,6 +87,11 @@ class PublishAndSendMenuItem(ActionMenuItem):
     order = 15
 
     def is_shown(self, context):
+        if context["view"] == "create":
+            parent = context["parent_page"]
+            return ArticlePage.can_exist_under(parent) and parent.permissions_for_user(
+                context["request"].user
+            ).can_publish_subpage()
         page = context.get("page")
         if context["view"] != "edit" or context["locked_for_user"] or not isinstance(page, ArticlePage):
             return False
@@ -132,7 +136,9 @@ def record_send_choice(request, page):
     try:
         newsletter, segment = send_actions.check_send_choice(value=request.POST.get(CHOICE_FIELD, ""))
     except NewsletterError as error:
-        messages.error(request, f"Not published: {error.message}")
-        return redirect("wagtailadmin_pages:edit", page.pk)
+        # Stopping here would leave Wagtail's create view with a half-made page: it is published, mailed to
+        # nobody (not to a default the editor did not choose), and the editor is told why.
+        messages.warning(request, f"Published without mailing it: {error.message}")
+        newsletter, segment = None, Segment.EVERYONE
     send_actions.do_record_send_choice(article=page, newsletter=newsletter, segment=segment, user=request.user)
     return None
