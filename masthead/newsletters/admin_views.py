@@ -14,7 +14,7 @@ from masthead.core.pagination import paginate
 from masthead.newsletters import send_actions
 from masthead.newsletters.actions import NewsletterError
 from masthead.newsletters.compose import UNSUBSCRIBE_PLACEHOLDER
-from masthead.newsletters.models import Newsletter, Segment, Send, SendStatus
+from masthead.newsletters.models import Newsletter, Segment, Send
 from masthead.newsletters.send_counts import counts_for, counts_for_sends
 
 VIEW_SENDS = "newsletters.view_send"

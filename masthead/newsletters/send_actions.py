@@ -151,7 +151,8 @@ def preview_readers() -> dict[str, tuple[str, Reader]]:
     user_id 0 stands for "a member" to the gate; it names nobody."""
     readers = {"free": ("A free member", Reader(user_id=0))}
     for tier in Tier.objects.order_by("pk"):
-        readers[f"tier-{tier.pk}"] = (f"A paying member ({tier.name})", Reader(user_id=0, tier_ids=frozenset({tier.pk})))
+        paying = Reader(user_id=0, tier_ids=frozenset({tier.pk}))
+        readers[f"tier-{tier.pk}"] = (f"A paying member ({tier.name})", paying)
     return readers
 
 

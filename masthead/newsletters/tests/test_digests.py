@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 from freezegun import freeze_time
 
 from masthead.articles.factories import make_article, paragraph

@@ -35,8 +35,10 @@ def index(section):
 
 def write_issue(index, letter, *, title="The ledgers, opened", publish=True, capture=None):
     issue = index.add_child(
-        instance=NewsletterIssue(title=title, slug="the-ledgers", newsletter=letter, standfirst="A week in the archive.",
-                                 body=BODY, live=False)
+        instance=NewsletterIssue(
+            title=title, slug="the-ledgers", newsletter=letter, standfirst="A week in the archive.", body=BODY,
+            live=False,
+        )
     )
     if publish:
         if capture is not None:

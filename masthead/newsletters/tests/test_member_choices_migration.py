@@ -34,7 +34,10 @@ def test_old_choices_become_subscriptions_and_the_field_goes():
         Subscription = new.get_model("newsletters", "NewsletterSubscription")
         rows = {(row.member_id, row.newsletter.slug, row.state, row.consent_source)
                 for row in Subscription.objects.select_related("newsletter")}
-        assert rows == {(ana.pk, "weekly", "subscribed", "member_page"), (ana.pk, "breaking", "subscribed", "member_page")}
+        assert rows == {
+            (ana.pk, "weekly", "subscribed", "member_page"),
+            (ana.pk, "breaking", "subscribed", "member_page"),
+        }
         breaking = new.get_model("newsletters", "Newsletter").objects.get(slug="breaking")
         # Made for the key that had no newsletter: inactive until an editor decides, named as the setting did.
         assert breaking.name == "Major stories as they break" and not breaking.is_active

@@ -12,7 +12,14 @@ from django.utils import timezone
 from masthead.accounts.factories import StaffFactory, UserFactory
 from masthead.articles.factories import make_article
 from masthead.newsletters.factories import NewsletterFactory, NewsletterSubscriptionFactory
-from masthead.newsletters.models import Delivery, DeliveryStatus, NewsletterSubscription, Send, SendStatus, SubscriptionState
+from masthead.newsletters.models import (
+    Delivery,
+    DeliveryStatus,
+    NewsletterSubscription,
+    Send,
+    SendStatus,
+    SubscriptionState,
+)
 from masthead.newsletters.send_actions import do_pause
 from masthead.newsletters.tasks import resume_unfinished_sends, send_newsletter
 
