@@ -148,7 +148,7 @@ def run_send(send: Send) -> SendReport:
     if composer is None:
         # Deleted, unpublished or given a view restriction before its send finished: what is left is not sent.
         Delivery.objects.filter(send=send, status=DeliveryStatus.QUEUED).update(
-            status=DeliveryStatus.SKIPPED, last_error="The article is no longer published for everyone."
+            status=DeliveryStatus.SKIPPED, last_error="What it mails is no longer published for everyone."
         )
         _finish_if_done(send)
         return report

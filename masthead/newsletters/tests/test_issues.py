@@ -11,6 +11,7 @@ from masthead.articles.factories import site_home
 from masthead.membership.factories import SubscriptionFactory, TierFactory
 from masthead.newsletters.factories import NewsletterFactory, NewsletterSubscriptionFactory
 from masthead.newsletters.models import Audience, Cadence, NewsletterIndexPage, NewsletterIssue, Send, SendKind
+from masthead.newsletters.tasks import send_newsletter
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +125,14 @@ def test_an_editor_publishes_an_issue_in_the_admin(index, letter, client, django
     assert issue.live
     [message] = mail.outbox
     assert message.subject == "Notes from the quay" and "The cranes were silent all week." in message.body
+
+
+def test_an_issue_unpublished_before_its_send_ran_is_not_mailed(index, letter):
+    NewsletterSubscriptionFactory(newsletter=letter, member__user__email="ana@example.org")
+    issue = write_issue(index, letter)  # the send is written; its task waits for the commit, not run here
+    send = Send.objects.get()
+    issue.unpublish()
+    send_newsletter.enqueue(send_id=send.pk)
+    send.refresh_from_db()
+    assert mail.outbox == [] and send.status == "done"
+    assert list(send.deliveries.values_list("status", flat=True)) == ["skipped"]
