@@ -249,6 +249,8 @@ MASTHEAD_PERIODIC_TASKS = {
     "masthead.core.ratelimit.forget_rate_counters": 60,
     # Source outlets' feeds: each feed says how often it is checked; this looks every minute for those due.
     "masthead.sources.tasks.check_due_feeds": 1,
+    # Daily and weekly digests, each at its newsletter's set local time (once per period, however often run).
+    "masthead.newsletters.digests.queue_due_digests": 1,
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -358,8 +360,6 @@ MASTHEAD_FEED_SIZE = 30
 MASTHEAD_SIGN_IN_LINK_MINUTES = 15
 MASTHEAD_LINK_REQUESTS_PER_ADDRESS = int(os.environ.get("MASTHEAD_LINK_REQUESTS_PER_ADDRESS", "5"))
 MASTHEAD_LINK_REQUESTS_PER_IP = int(os.environ.get("MASTHEAD_LINK_REQUESTS_PER_IP", "30"))
-# Newsletters a member can choose on their page (the choice is stored; sending belongs to the newsletters app).
-MASTHEAD_NEWSLETTERS = [("weekly", "The weekly briefing"), ("breaking", "Major stories as they break")]
 # --- Newsletters (masthead/newsletters) -----------------------------------------------------------------
 # The Subscribe form: how long its confirmation link works, and how many may be asked for per hour.
 MASTHEAD_NEWSLETTER_CONFIRM_HOURS = int(os.environ.get("MASTHEAD_NEWSLETTER_CONFIRM_HOURS", "48"))
@@ -390,6 +390,9 @@ MASTHEAD_NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("MASTHEAD_NEWSLETTER_UNS
 # Source feeds (masthead/sources): one fetch may take this long in all, and bring at most this many bytes.
 MASTHEAD_SOURCE_FEED_TIMEOUT_SECONDS = int(os.environ.get("MASTHEAD_SOURCE_FEED_TIMEOUT_SECONDS", "10"))
 MASTHEAD_SOURCE_FEED_MAX_BYTES = int(os.environ.get("MASTHEAD_SOURCE_FEED_MAX_BYTES", str(5 * 1024 * 1024)))
+# A daily or weekly digest whose set time passed more than this many hours ago (the scheduler was down) is not
+# sent late; the next one covers its articles.
+MASTHEAD_NEWSLETTER_DIGEST_LATE_HOURS = int(os.environ.get("MASTHEAD_NEWSLETTER_DIGEST_LATE_HOURS", "12"))
 # Seconds an article's rendered body and gate are cached, per access class of reader; 0 turns this off.
 MASTHEAD_ARTICLE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_CACHE_SECONDS", "300"))
 # Seconds a whole article page (with the first page of its discussion) is cached per kind of reader; every

@@ -164,7 +164,8 @@ class HomePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("lead_article")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["articles.SectionPage"]
+    # The newsletters app's index of hand-written issues sits beside the sections (named, not imported).
+    subpage_types = ["articles.SectionPage", "newsletters.NewsletterIndexPage"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):

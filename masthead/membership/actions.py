@@ -226,12 +226,9 @@ def member_of(user) -> Member:
     return member
 
 
-def do_update_profile(*, member: Member, display_name: str, newsletters: list[str]) -> None:
-    with transaction.atomic():
-        member.user.display_name = display_name.strip()
-        member.user.save(update_fields=["display_name"])
-        member.newsletters = sorted(set(newsletters))
-        member.save(update_fields=["newsletters"])
+def do_update_profile(*, member: Member, display_name: str) -> None:
+    member.user.display_name = display_name.strip()
+    member.user.save(update_fields=["display_name"])
 
 
 def do_request_email_change(*, member: Member, new_email: str) -> None:

@@ -3,7 +3,6 @@
 from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -38,15 +37,8 @@ def safe_next_path(value: str) -> str:
     return value
 
 
-def newsletter_choices():
-    return list(settings.MASTHEAD_NEWSLETTERS)
-
-
 class ProfileForm(forms.Form):
     display_name = forms.CharField(max_length=100, required=False, label="Your name")
-    newsletters = forms.MultipleChoiceField(
-        choices=newsletter_choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
 
 
 class ChangeEmailForm(forms.Form):

@@ -124,7 +124,6 @@ class Member(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
     joined_at = models.DateTimeField(default=timezone.now)
-    newsletters = models.JSONField(default=list, blank=True, help_text="Keys of the newsletters chosen.")
     stripe_customer_id = models.CharField(max_length=100, blank=True)
 
     class Meta:

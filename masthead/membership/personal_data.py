@@ -5,7 +5,6 @@ The export (`member_data`) is one JSON object, `masthead-member-data` version 1:
     {"format": "masthead-member-data", "version": 1, "exported_at": "<ISO 8601>",
      "profile": {"username", "email", "display_name", "first_name", "last_name", "date_joined", "joined_at",
                  "last_sign_in"},
-     "newsletters": ["<newsletter key>", ...],
      "sign_in_links": [{"purpose", "email", "created_at", "expires_at", "used_at"}],
      "subscriptions": [{"tier", "interval", "status", "current_period_end", "cancel_at_period_end",
                         "provider_subscription_id", "created_at", "updated_at"}],
@@ -28,8 +27,7 @@ stored as the provider's event id and type only, naming no member, so there are 
 
 The sections after `complimentary_access` come from the apps that hold them, through
 core.signals.personal_data_requested (the discussion's: discussion.personal_data; the newsletters':
-newsletters.receivers.newsletter_data). `newsletters` is the older list of keys chosen on the member page
-(settings.MASTHEAD_NEWSLETTERS), no longer shown there.
+newsletters.receivers.newsletter_data).
 """
 
 from django.db.models import Q
@@ -67,7 +65,6 @@ def member_data(member: Member, *, request=None) -> dict:
             "joined_at": _when(member.joined_at),
             "last_sign_in": _when(user.last_login),
         },
-        "newsletters": member.newsletters,
         "sign_in_links": [
             {
                 "purpose": link.purpose,

@@ -108,7 +108,7 @@ def _member_page_context(request, member, **extra):
     return {
         "member": member,
         "profile_form": ProfileForm(
-            initial={"display_name": member.user.display_name, "newsletters": member.newsletters}
+            initial={"display_name": member.user.display_name}
         ),
         "email_form": ChangeEmailForm(),
         "subscriptions": list(member.subscriptions.select_related("tier")),
@@ -133,7 +133,6 @@ def account(request):
         actions.do_update_profile(
             member=member,
             display_name=form.cleaned_data["display_name"],
-            newsletters=form.cleaned_data["newsletters"],
         )
         return redirect(reverse("membership:account") + "?saved=profile")
     return render(

@@ -1,5 +1,6 @@
-"""One newsletter e-mail for one recipient: the article as the gate lets them read it, rendered once per access
-class of reader, then personalised by substituting their unsubscribe link.
+"""One newsletter e-mail for one recipient: the article (or the digest's articles) as the gate lets them read
+it, or a hand-written issue, rendered once per access class of reader, then personalised by substituting their
+unsubscribe link.
 
 The gate (membership.access, through membership.channels) decides what each access class may read, so a free
 recipient's message holds the preview and a link, never the text after the cut.
@@ -16,11 +17,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import DNS_NAME
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from masthead.membership.access import Reader, gate_policy
 from masthead.membership.actions import publication_name
 from masthead.membership.channels import article_email_context
-from masthead.newsletters.models import Newsletter, NewsletterSubscription
+from masthead.articles.models import ArticlePage
+from masthead.newsletters.models import Newsletter, NewsletterIssue, NewsletterSubscription, Send, SendKind
 from masthead.newsletters.tokens import make_unsubscribe_token
 
 try:  # CSS inlined into style attributes for mail clients that drop <style>; without it the <style> block stays
@@ -131,13 +134,12 @@ def absolute_urls(html: str) -> str:
     return _RELATIVE_URL.sub(lambda match: f"{match.group(1)}{settings.MASTHEAD_BASE_URL}/", html)
 
 
-class ArticleComposer:
-    """Builds each recipient's message for one article and one newsletter: rendered, CSS-inlined and serialised
-    once per access class (safe to share between the threads of one send), then personalised by substitution."""
+class Composer:
+    """Builds each recipient's message for one send: rendered (`render`), CSS-inlined and serialised once per
+    access class (safe to share between the threads of one send), then personalised by substitution."""
 
-    def __init__(self, *, newsletter: Newsletter, article, subject: str):
+    def __init__(self, *, newsletter: Newsletter, subject: str):
         self.newsletter = newsletter
-        self.article = article
         self.subject = subject
         self.policy = gate_policy()
         self.sender = sender_of(newsletter)
@@ -146,28 +148,34 @@ class ArticleComposer:
         self._lock = threading.Lock()
         self._unsubscribe_url = unsubscribe_url_maker()
 
+    def render(self, reader: Reader) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def cache_key(self, reader: Reader) -> str:
+        return reader.access_class
+
+    def base_context(self) -> dict:
+        return {
+            "newsletter": self.newsletter,
+            "publication_name": publication_name(),
+            "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        }
+
     def rendered_for(self, reader: Reader) -> tuple[str, str]:
         """The (text, html) for this reader's access class, with the placeholder for the unsubscribe link."""
         text, html, _template = self._prepared_for(reader)
         return text, html
 
     def _prepared_for(self, reader: Reader) -> tuple[str, str, MIMETemplate]:
-        key = reader.access_class
+        key = self.cache_key(reader)
         with self._lock:
             if key not in self._rendered:
-                self._rendered[key] = self._render(reader)
+                self._rendered[key] = self._prepare(reader)
             return self._rendered[key]
 
-    def _render(self, reader: Reader) -> tuple[str, str, MIMETemplate]:
-        context = article_email_context(self.article, reader, policy=self.policy)
-        context |= {
-            "newsletter": self.newsletter,
-            "publication_name": publication_name(),
-            "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
-            "text_direction": self.article.text_direction,
-        }
-        text = render_to_string("newsletters/email/article.txt", context)
-        html = absolute_urls(render_to_string("newsletters/email/article.html", context))
+    def _prepare(self, reader: Reader) -> tuple[str, str, MIMETemplate]:
+        text, html = self.render(reader)
+        html = absolute_urls(html)
         if css_inline is not None:
             html = css_inline.inline(html)
         shared = self._message(text, html, email=TO_PLACEHOLDER, unsubscribe=UNSUBSCRIBE_PLACEHOLDER)
@@ -187,9 +195,102 @@ class ArticleComposer:
         message.attach_alternative(html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe), "text/html")
         return message
 
-    def message_for(self, *, reader: Reader, email: str, subscription: NewsletterSubscription) -> NewsletterMessage:
-        unsubscribe = self._unsubscribe_url(subscription.pk)
+    def message_for(
+        self, *, reader: Reader, email: str, subscription: NewsletterSubscription | None
+    ) -> NewsletterMessage:
+        """`subscription` None: a test to an editor, whose unsubscribe link points at the Subscribe page."""
+        if subscription is None:
+            unsubscribe = settings.MASTHEAD_BASE_URL + reverse("newsletters:subscribe")
+        else:
+            unsubscribe = self._unsubscribe_url(subscription.pk)
         text, html, template = self._prepared_for(reader)
         message = self._message(text, html, email=email, unsubscribe=unsubscribe)
         message.prepared = template.fill(email=email, unsubscribe=unsubscribe)
         return message
+
+class ArticleComposer(Composer):
+    """One article, through the gate for each access class."""
+
+    def __init__(self, *, newsletter: Newsletter, article, subject: str):
+        super().__init__(newsletter=newsletter, subject=subject)
+        self.article = article
+
+    def render(self, reader: Reader) -> tuple[str, str]:
+        context = article_email_context(self.article, reader, policy=self.policy)
+        context |= self.base_context() | {"text_direction": self.article.text_direction}
+        return (
+            render_to_string("newsletters/email/article.txt", context),
+            render_to_string("newsletters/email/article.html", context),
+        )
+
+
+class DigestComposer(Composer):
+    """Several articles in one message, each through the gate as a send of its own would be."""
+
+    def __init__(self, *, newsletter: Newsletter, articles: list, subject: str):
+        super().__init__(newsletter=newsletter, subject=subject)
+        self.articles = articles
+
+    def render(self, reader: Reader) -> tuple[str, str]:
+        entries = [article_email_context(article, reader, policy=self.policy) for article in self.articles]
+        context = self.base_context() | {
+            "entries": entries,
+            "subject": self.subject,
+            "language": self.newsletter.language,
+            "text_direction": "rtl" if self.newsletter.language in settings.LANGUAGES_BIDI else "ltr",
+        }
+        return (
+            render_to_string("newsletters/email/digest.txt", context),
+            render_to_string("newsletters/email/digest.html", context),
+        )
+
+
+class IssueComposer(Composer):
+    """A hand-written issue: the same for every recipient (the newsletter's audience decided who gets it)."""
+
+    def __init__(self, *, newsletter: Newsletter, issue: NewsletterIssue, subject: str):
+        super().__init__(newsletter=newsletter, subject=subject)
+        self.issue = issue
+
+    def cache_key(self, reader: Reader) -> str:
+        return "issue"
+
+    def render(self, reader: Reader) -> tuple[str, str]:
+        context = self.base_context() | {
+            "issue": self.issue,
+            "url": self.issue.get_full_url() or settings.MASTHEAD_BASE_URL + self.issue.url,
+            "text_direction": self.issue.text_direction,
+            "text": "\n\n".join(_block_text(block) for block in self.issue.body if _block_text(block)),
+        }
+        return (
+            render_to_string("newsletters/email/issue.txt", context),
+            render_to_string("newsletters/email/issue.html", context),
+        )
+
+
+def _block_text(block) -> str:
+    if block.block_type == "paragraph":
+        return strip_tags(block.value.source).strip()
+    if block.block_type == "heading":
+        return str(block.value).upper()
+    if block.block_type == "quote":
+        return f"“{block.value}”"
+    return ""
+
+
+def composer_for(send: Send) -> Composer | None:
+    """The composer of what `send` mails, or None when that is no longer published for everyone (deleted,
+    unpublished or given a view restriction): what is left of the send is then not sent."""
+    if send.kind == SendKind.DIGEST:
+        articles = list(
+            ArticlePage.objects.live().public().filter(pk__in=send.digest_articles.values("pk"))
+            .order_by("first_published_at", "pk")
+        )
+        if not articles:
+            return None
+        return DigestComposer(newsletter=send.newsletter, articles=articles, subject=send.subject)
+    if send.kind == SendKind.ISSUE:
+        issue = NewsletterIssue.objects.live().public().filter(pk=send.issue_id).first()
+        return issue and IssueComposer(newsletter=send.newsletter, issue=issue, subject=send.subject)
+    article = ArticlePage.objects.live().public().filter(pk=send.article_id).first()
+    return article and ArticleComposer(newsletter=send.newsletter, article=article, subject=send.subject)

@@ -7,8 +7,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
 
+from masthead.membership.access import reader_for_request
 from masthead.membership.models import Member, Tier
+from masthead.newsletters.blocks import IssueBodyBlock
 
 
 class Audience(models.TextChoices):
@@ -53,7 +57,7 @@ class Newsletter(models.Model):
         Tier, blank=True, related_name="newsletters", help_text="Paying members: only these tiers (none: any)."
     )
     cadence = models.CharField(max_length=15, choices=Cadence.choices, default=Cadence.EACH_ARTICLE)
-    # Stored now; the digests that read them are not built yet (issue 13).
+    # Digests: the local time (settings.TIME_ZONE) and, for weekly ones, the day (digests.py).
     send_time = models.TimeField(null=True, blank=True, help_text="Digests: the local time they are sent.")
     send_weekday = models.PositiveSmallIntegerField(
         choices=Weekday.choices, null=True, blank=True, help_text="Weekly digests: the day they are sent."
@@ -144,15 +148,43 @@ class SendStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Sending"
     RETRYING = "retrying", "Waiting for the mail server: it failed, and sending resumes after a pause"
+    PAUSED = "paused", "Paused by an editor"
     DONE = "done", "Done"
 
 
+class SendKind(models.TextChoices):
+    ARTICLE = "article", "An article"
+    DIGEST = "digest", "A digest"
+    ISSUE = "issue", "A hand-written issue"
+
+
+class Segment(models.TextChoices):
+    """Who of a newsletter's subscribers one send goes to (chosen by the editor when publishing)."""
+
+    EVERYONE = "everyone", "Everyone subscribed"
+    FREE = "free", "Free members only"
+    PAID = "paid", "Paying members only"
+
+
 class Send(models.Model):
-    """One article (later: one issue or digest) going out to one newsletter's subscribers."""
+    """One article, digest or hand-written issue going out to one newsletter's subscribers."""
 
     newsletter = models.ForeignKey(Newsletter, on_delete=models.PROTECT, related_name="sends")
+    kind = models.CharField(max_length=10, choices=SendKind.choices, default=SendKind.ARTICLE)
     article = models.ForeignKey(
         "articles.ArticlePage", null=True, on_delete=models.SET_NULL, related_name="newsletter_sends"
+    )
+    issue = models.ForeignKey(
+        "newsletters.NewsletterIssue", null=True, blank=True, on_delete=models.SET_NULL, related_name="sends"
+    )
+    # Digests: the articles first published in (period_start, period_end], and the period's key ("2026-12-07").
+    digest_articles = models.ManyToManyField("articles.ArticlePage", blank=True, related_name="newsletter_digests")
+    period_key = models.CharField(max_length=20, blank=True)
+    period_start = models.DateTimeField(null=True, blank=True)
+    period_end = models.DateTimeField(null=True, blank=True)
+    segment = models.CharField(max_length=10, choices=Segment.choices, default=Segment.EVERYONE)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     subject = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=SendStatus.choices, default=SendStatus.QUEUED)
@@ -176,11 +208,35 @@ class Send(models.Model):
             # An article goes to a newsletter once, however often it is published again.
             models.UniqueConstraint(
                 fields=["newsletter", "article"], condition=Q(article__isnull=False), name="unique_article_send"
-            )
+            ),
+            # An issue once per newsletter; a digest once per newsletter and period, however many schedulers run.
+            models.UniqueConstraint(
+                fields=["newsletter", "issue"], condition=Q(issue__isnull=False), name="unique_issue_send"
+            ),
+            models.UniqueConstraint(
+                fields=["newsletter", "period_key"], condition=~Q(period_key=""), name="unique_digest_period"
+            ),
         ]
 
     def __str__(self):
         return f"{self.newsletter}: {self.subject}"
+
+
+class ArticleSendChoice(models.Model):
+    """What the editor chose when publishing an article: mail it to one newsletter and segment, or to nobody.
+    Read (and removed) when the article goes live, so a scheduled publish keeps the choice."""
+
+    article = models.OneToOneField(
+        "articles.ArticlePage", on_delete=models.CASCADE, related_name="newsletter_choice"
+    )
+    newsletter = models.ForeignKey(
+        Newsletter, null=True, blank=True, on_delete=models.CASCADE, help_text="None: publish without mailing."
+    )
+    segment = models.CharField(max_length=10, choices=Segment.choices, default=Segment.EVERYONE)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_at = models.DateTimeField(default=timezone.now)
 
 
 class DeliveryStatus(models.TextChoices):
@@ -209,3 +265,56 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
         constraints = [models.UniqueConstraint(fields=["send", "member"], name="unique_delivery")]
         indexes = [models.Index(fields=["send", "status"]), models.Index(fields=["claim"])]
+
+
+# Hand-written issues: pages of their own, under one index page, each mailed to its newsletter when published.
+
+
+class NewsletterIndexPage(Page):
+    """Where the hand-written issues live (their "view in browser" address), under the home page."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["articles.HomePage"]
+    subpage_types = ["newsletters.NewsletterIssue"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "newsletter issues index"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["issues"] = (
+            NewsletterIssue.objects.live().public().child_of(self).select_related("newsletter")
+            .order_by("-first_published_at")[:50]
+        )
+        return context
+
+
+class NewsletterIssue(Page):
+    """A hand-written issue: publishing it mails it to its newsletter's subscribers, once."""
+
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.PROTECT, related_name="issues")
+    standfirst = models.TextField(blank=True, help_text="One or two sentences under the title.")
+    body = StreamField(IssueBodyBlock())
+
+    content_panels = Page.content_panels + [FieldPanel("newsletter"), FieldPanel("standfirst"), FieldPanel("body")]
+    parent_page_types = ["newsletters.NewsletterIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "newsletter issue"
+
+    @property
+    def text_direction(self) -> str:
+        return "rtl" if self.newsletter.language in settings.LANGUAGES_BIDI else "ltr"
+
+    def may_be_read_by(self, reader) -> bool:
+        """The web view follows the newsletter's audience: a paying members' issue is not open on the web."""
+        return reader.is_staff or self.newsletter.is_open_to(reader.tier_ids)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["may_read"] = self.may_be_read_by(reader_for_request(request))
+        return context

@@ -24,9 +24,9 @@ from django.db import connection, connections, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
-from masthead.articles.models import ArticlePage
 from masthead.membership.access import readers_for_users
-from masthead.newsletters.compose import ArticleComposer
+from masthead.newsletters.audience import in_segment
+from masthead.newsletters.compose import Composer, composer_for
 from masthead.newsletters.models import (
     Audience,
     Delivery,
@@ -109,12 +109,14 @@ def list_recipients(send: Send) -> int:
             for subscription in listed
             if newsletter.is_open_to(readers[subscription.member.user_id].tier_ids)
         ]
+    # The editor's choice for this send (everyone, free or paying members), by the gate's rules.
+    member_ids = in_segment(member_ids, send.segment)
     _insert_deliveries(send, member_ids)
     now = timezone.now()
-    Send.objects.filter(pk=send.pk, recipients_listed_at__isnull=True).update(
-        recipients_listed_at=now, status=SendStatus.SENDING
-    )
-    send.recipients_listed_at, send.status = now, SendStatus.SENDING
+    Send.objects.filter(pk=send.pk, recipients_listed_at__isnull=True).update(recipients_listed_at=now)
+    # A send an editor paused meanwhile stays paused.
+    Send.objects.filter(pk=send.pk, status=SendStatus.QUEUED).update(status=SendStatus.SENDING)
+    send.recipients_listed_at = now
     return len(member_ids)
 
 
@@ -231,15 +233,15 @@ def run_send(send: Send) -> SendReport:
         report.paused = True
         return report
     release_stale_claims(send)
-    article = ArticlePage.objects.live().public().filter(pk=send.article_id).first()
-    if article is None:
+    composer = composer_for(send)
+    if composer is None:
         # Deleted, unpublished or given a view restriction before its send finished: what is left is not sent.
         Delivery.objects.filter(send=send, status=DeliveryStatus.QUEUED).update(
-            status=DeliveryStatus.SKIPPED, last_error="The article is no longer published for everyone."
+            status=DeliveryStatus.SKIPPED, last_error="What it mails is no longer published for everyone."
         )
         _finish_if_done(send)
         return report
-    run = _Run(send, ArticleComposer(newsletter=send.newsletter, article=article, subject=send.subject), report)
+    run = _Run(send, composer, report)
     count = max(1, settings.MASTHEAD_NEWSLETTER_CONNECTIONS)
     if count == 1:
         run.loop()
@@ -261,16 +263,20 @@ def _wait_for_server(send: Send, error: Exception, report: SendReport) -> None:
     """The server refused or went away: the send waits, with its answer, and says when it tries again."""
     failures = send.server_failures + 1
     report.paused, report.retry_at = True, timezone.now() + backoff(failures)
-    Send.objects.filter(pk=send.pk).exclude(status=SendStatus.DONE).update(
+    Send.objects.filter(pk=send.pk).exclude(status__in=[SendStatus.DONE, SendStatus.PAUSED]).update(
         status=SendStatus.RETRYING, server_failures=failures, retry_at=report.retry_at, last_error=str(error)[:1000]
     )
+
+
+def is_paused_by_editor(send: Send) -> bool:
+    return Send.objects.filter(pk=send.pk, status=SendStatus.PAUSED).exists()
 
 
 class _Run:
     """One worker's part of a send: each connection (thread) claims batches and sends them until none is left or
     the server fails; then the others stop after the message they are sending."""
 
-    def __init__(self, send: Send, composer: ArticleComposer, report: SendReport):
+    def __init__(self, send: Send, composer: Composer, report: SendReport):
         self.send, self.composer, self.report = send, composer, report
         self.throttle = Throttle(settings.MASTHEAD_NEWSLETTER_RATE)
         self.stop = threading.Event()
@@ -286,6 +292,8 @@ class _Run:
         connection = None
         try:
             while not self.stop.is_set():
+                if is_paused_by_editor(self.send):  # checked before each batch: a paused send claims nothing new
+                    return
                 batch = claim_batch(self.send, settings.MASTHEAD_NEWSLETTER_BATCH_SIZE)
                 if not batch:
                     return

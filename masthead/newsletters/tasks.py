@@ -16,7 +16,7 @@ def send_newsletter(send_id: int, share: bool = False) -> dict:
     as many workers send the same send side by side, each claiming its own batches.
     """
     send = Send.objects.select_related("newsletter", "article").filter(pk=send_id).first()
-    if send is None or send.status == SendStatus.DONE:
+    if send is None or send.status in (SendStatus.DONE, SendStatus.PAUSED):
         return {}
     if not share and list_recipients(send):
         for _ in range(settings.MASTHEAD_NEWSLETTER_TASKS - 1):
@@ -34,7 +34,7 @@ def resume_unfinished_sends() -> int:
 
     Enqueued by the scheduler every few minutes (MASTHEAD_PERIODIC_TASKS).
     """
-    unfinished = Send.objects.exclude(status=SendStatus.DONE).filter(
+    unfinished = Send.objects.exclude(status__in=[SendStatus.DONE, SendStatus.PAUSED]).filter(
         Q(recipients_listed_at__isnull=True)
         | Q(pk__in=Delivery.objects.filter(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]).values("send"))
     )

@@ -24,6 +24,13 @@ def article_subscribe(context):
     return {"offered": offered, "form": SubscribeForm(), "csrf_token": context.get("csrf_token")}
 
 
+@register.inclusion_tag("newsletters/includes/subscribe_prompt.html", takes_context=True)
+def subscribe_prompt(context):
+    """The gate's soft prompt: "Subscribe now to keep reading", as new articles by e-mail, while a newsletter is
+    offered. The same for every reader of the prompt (it is cached with the body per access class)."""
+    return article_subscribe(context)
+
+
 @register.inclusion_tag("newsletters/includes/member_newsletters.html", takes_context=True)
 def member_newsletters(context, member):
     """Each newsletter the member may receive, with a Join or Leave button."""
