@@ -22,6 +22,8 @@ urlpatterns = [
     path("search/", include("masthead.search.urls")),
     path("api/", include("masthead.api")),
     path("discussion/", include("masthead.discussion.urls")),
+    # E-mail providers' webhooks (bounces, complaints, unsubscribes), each checked by anymail: /anymail/<esp>/tracking/
+    path("anymail/", include("anymail.urls")),
     path("", include("masthead.delivery.urls")),
     path("", include("masthead.newsletters.urls")),
     path("", include("masthead.annotations.urls")),

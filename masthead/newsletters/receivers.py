@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from anymail.signals import tracking
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published
@@ -9,6 +10,8 @@ from wagtail.signals import page_published
 from masthead.articles.models import ArticlePage
 from masthead.core.signals import announce_changes, personal_data_requested
 from masthead.newsletters.actions import do_queue_article_sends
+from masthead.newsletters.event_actions import do_record_provider_event
+from masthead.newsletters.mail_provider import event_kind, normalise_message_id
 from masthead.newsletters.models import Newsletter, NewsletterSubscription
 
 
@@ -37,8 +40,25 @@ def newsletter_data(sender, user, **kwargs) -> dict:
     }
 
 
+def provider_event_reported(sender, event, esp_name, **kwargs):
+    """anymail's tracking signal: a provider's webhook, its signature or password already checked by anymail."""
+    kind = event_kind(event)
+    if kind is None:
+        return
+    do_record_provider_event(
+        provider=esp_name,
+        kind=kind,
+        email=event.recipient or "",
+        message_id=normalise_message_id(event.message_id),
+        event_id=str(event.event_id or ""),
+        description=event.description or event.mta_response or "",
+        occurred_at=event.timestamp,
+    )
+
+
 def connect() -> None:
     page_published.connect(article_published, sender=ArticlePage, dispatch_uid="masthead.newsletters.published")
     post_save.connect(newsletters_changed, sender=Newsletter, dispatch_uid="masthead.newsletters.saved")
     post_delete.connect(newsletters_changed, sender=Newsletter, dispatch_uid="masthead.newsletters.deleted")
     personal_data_requested.connect(newsletter_data, dispatch_uid="masthead.newsletters.personal_data")
+    tracking.connect(provider_event_reported, dispatch_uid="masthead.newsletters.provider_event")

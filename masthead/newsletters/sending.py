@@ -20,6 +20,7 @@ from django.utils import timezone
 from masthead.articles.models import ArticlePage
 from masthead.membership.access import readers_for_users
 from masthead.newsletters.compose import ArticleComposer
+from masthead.newsletters.mail_provider import message_id_of, prepare_message
 from masthead.newsletters.models import (
     Audience,
     Delivery,
@@ -183,7 +184,9 @@ def _send_batch(send: Send, batch: list[Delivery], composer: ArticleComposer, re
                 _mark(delivery, status=DeliveryStatus.SKIPPED, claim="")
                 report.skipped += 1
                 continue
-            message = composer.message_for(reader=readers[user.pk], email=user.email, subscription=subscription)
+            message = prepare_message(
+                composer.message_for(reader=readers[user.pk], email=user.email, subscription=subscription)
+            )
             try:
                 accepted = connection.send_messages([message])
             except smtplib.SMTPRecipientsRefused as error:
@@ -195,7 +198,14 @@ def _send_batch(send: Send, batch: list[Delivery], composer: ArticleComposer, re
                 _pause(batch[position:], error, report)
                 return
             if accepted:
-                _mark(delivery, status=DeliveryStatus.SENT, sent_at=timezone.now(), claim="", last_error="")
+                _mark(
+                    delivery,
+                    status=DeliveryStatus.SENT,
+                    sent_at=timezone.now(),
+                    claim="",
+                    last_error="",
+                    message_id=message_id_of(message),
+                )
                 report.sent += 1
             else:
                 _failed(delivery, Exception("The mail backend did not accept the message."), permanent=False)
