@@ -1,9 +1,14 @@
-"""The newsletters admin: newsletters as a Wagtail snippet, in the admin menu."""
+"""The newsletters admin: newsletters as a Wagtail snippet, in the admin menu, and the subscriber import."""
 
+from django.contrib.auth.models import Permission
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from masthead.core.admin_views import KeptWhenReferencedDeleteView
+from masthead.newsletters import admin_views
 from masthead.newsletters.models import Newsletter
 
 
@@ -28,3 +33,36 @@ class NewsletterViewSet(SnippetViewSet):
 
 
 register_snippet(NewsletterViewSet)
+
+
+admin_urlpatterns = (
+    [
+        path("import/", admin_views.import_subscribers, name="import"),
+        path("import/<int:import_id>/confirm/", admin_views.confirm_import, name="confirm_import"),
+    ],
+    "newsletters_admin",
+)
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(admin_views.IMPORT_PERMISSION)
+
+
+@hooks.register("register_admin_urls")
+def register_newsletter_admin_urls():
+    return [path("newsletters/subscribers/", include(admin_urlpatterns))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return ImportMenuItem(
+        "Import subscribers", reverse("newsletters_admin:import"), name="import-subscribers", icon_name="upload", order=303
+    )
+
+
+@hooks.register("register_permissions")
+def register_import_permission():
+    """Offered in Settings → Groups; Editors have it (migration 0003)."""
+    app_label, codename = admin_views.IMPORT_PERMISSION.split(".")
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename)
