@@ -26,7 +26,7 @@ def normalise_message_id(value) -> str:
     """Providers write a Message-ID with or without its angle brackets; stored and compared without them."""
     if isinstance(value, set | frozenset | list | tuple):  # anymail: one id per recipient; ours have one
         value = next(iter(value), "") if len(value) == 1 else ""
-    return str(value or "").strip().strip("<>")[:255]
+    return ("" if value is None else str(value)).strip().strip("<>")[:255]
 
 
 def prepare_message(message: EmailMessage) -> EmailMessage:
@@ -45,7 +45,7 @@ def prepare_message(message: EmailMessage) -> EmailMessage:
 def message_id_of(message: EmailMessage) -> str:
     """The id the provider will name in its reports: anymail's message_id once sent, else our Message-ID."""
     status = getattr(message, "anymail_status", None)
-    if status is not None and status.message_id:
+    if status is not None and status.message_id not in (None, "", set()):
         return normalise_message_id(status.message_id)
     return normalise_message_id(message.extra_headers.get("Message-ID", ""))
 
