@@ -21,9 +21,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 class ImportForm(forms.Form):
     newsletter = forms.ModelChoiceField(queryset=Newsletter.objects.all(), empty_label=None)
-    format = forms.ChoiceField(
-        choices=[("auto", "Recognise it by its columns"), *FORMAT_NAMES.items()], initial="auto"
-    )
+    format = forms.ChoiceField(choices=[("auto", "Recognise it by its columns"), *FORMAT_NAMES.items()], initial="auto")
     file = forms.FileField(help_text="The CSV the other platform exported, as UTF-8 (at most 20 MB).")
 
     def clean_file(self):

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from masthead.membership.actions import member_for_email
@@ -33,8 +34,12 @@ DELIVERY_STATUS = {
 
 def soft_bounce_count(member: Member) -> int:
     """Messages that soft-bounced since the last one the provider reported delivered (those events are dropped
-    then): a message the provider retries and reports three times counts once."""
+    then) and since the member last subscribed (a suppressed address that subscribes again starts afresh): a
+    message the provider retries and reports three times counts once."""
     events = ProviderEvent.objects.filter(member=member, kind=ProviderEventKind.SOFT_BOUNCE)
+    last_subscribed = member.newsletter_subscriptions.aggregate(last=Max("subscribed_at"))["last"]
+    if last_subscribed is not None:
+        events = events.filter(received_at__gte=last_subscribed)
     with_id = events.exclude(message_id="").values("message_id").distinct().count()
     return with_id + events.filter(message_id="").count()
 
@@ -98,7 +103,10 @@ def _apply(kind: str, *, member: Member, delivery: Delivery | None) -> None:
             state=SubscriptionState.UNSUBSCRIBED, state_changed_at=now
         )
         return
-    if kind == ProviderEventKind.SOFT_BOUNCE and soft_bounce_count(member) < settings.MASTHEAD_NEWSLETTER_SOFT_BOUNCE_LIMIT:
+    if (
+        kind == ProviderEventKind.SOFT_BOUNCE
+        and soft_bounce_count(member) < settings.MASTHEAD_NEWSLETTER_SOFT_BOUNCE_LIMIT
+    ):
         return
     # A bounce or complaint is about the address, so every newsletter stops; a suppression also replaces an
     # unsubscribe (it says more), while an earlier suppression stays as it was.

@@ -12,7 +12,7 @@ from masthead.core.signals import announce_changes, personal_data_requested
 from masthead.newsletters.actions import do_queue_article_sends
 from masthead.newsletters.event_actions import do_record_provider_event
 from masthead.newsletters.mail_provider import event_kind, normalise_message_id
-from masthead.newsletters.models import Newsletter, NewsletterSubscription
+from masthead.newsletters.models import Newsletter, NewsletterSubscription, ProviderEvent
 
 
 def article_published(sender, instance, **kwargs):
@@ -36,7 +36,17 @@ def newsletter_data(sender, user, **kwargs) -> dict:
                 "consent_source": subscription.consent_source,
             }
             for subscription in subscriptions.order_by("newsletter__name")
-        ]
+        ],
+        # What mail providers reported about the member's address (bounces, complaints), and when.
+        "newsletter_provider_reports": [
+            {
+                "kind": event.kind,
+                "provider": event.provider,
+                "description": event.description,
+                "at": event.occurred_at.isoformat(),
+            }
+            for event in ProviderEvent.objects.filter(member__user=user).order_by("occurred_at")
+        ],
     }
 
 

@@ -158,7 +158,9 @@ def parse(data: bytes, *, format: str = "auto") -> SubscriberFile:
                     row.error = f"{row.email} is already on line {first}; this line is left out."
             result.rows.append(row)
     except csv.Error as error:
-        raise CsvRefused(f"The file is not valid CSV (line {reader.line_num}: {error}). Nothing was imported.") from None
+        raise CsvRefused(
+            f"The file is not valid CSV (line {reader.line_num}: {error}). Nothing was imported."
+        ) from None
     return result
 
 

@@ -57,7 +57,11 @@ def register_newsletter_admin_urls():
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
     return ImportMenuItem(
-        "Import subscribers", reverse("newsletters_admin:import"), name="import-subscribers", icon_name="upload", order=303
+        "Import subscribers",
+        reverse("newsletters_admin:import"),
+        name="import-subscribers",
+        icon_name="upload",
+        order=303,
     )
 
 

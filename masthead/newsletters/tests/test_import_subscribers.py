@@ -52,7 +52,9 @@ def state_of(email: str) -> str:
 
 def test_ghost_import_then_again_changes_nothing(newsletter):
     out = run("ghost.csv")
-    assert "Imported Ghost export into Harbour Letter: 1 created, 0 updated, 0 unchanged, 1 suppressed, 3 invalid." in out
+    assert (
+        "Imported Ghost export into Harbour Letter: 1 created, 0 updated, 0 unchanged, 1 suppressed, 3 invalid." in out
+    )
     assert "line 4: not-an-address: invalid: 'not-an-address' is not an e-mail address." in out
     reader = NewsletterSubscription.objects.get(member__user__email="reader@example.com")
     assert reader.state == SubscriptionState.SUBSCRIBED and reader.consent_source == ConsentSource.IMPORT
@@ -83,7 +85,9 @@ def test_mailchimp_files_unsubscribed_complained_and_cleaned_are_never_subscribe
     assert state_of("left@example.org") == SubscriptionState.UNSUBSCRIBED
     assert state_of("angry@example.org") == SubscriptionState.COMPLAINED
     gone = NewsletterSubscription.objects.get(member__user__email="gone@example.org")
-    assert gone.state == SubscriptionState.BOUNCED and gone.state_changed_at == datetime(2022, 2, 2, 2, 2, 2, tzinfo=UTC)
+    assert gone.state == SubscriptionState.BOUNCED and gone.state_changed_at == datetime(
+        2022, 2, 2, 2, 2, 2, tzinfo=UTC
+    )
     assert set(NewsletterSubscription.objects.subscribed().values_list("member__user__email", flat=True)) == {
         "wren@example.org",
         "pilot@example.org",
@@ -93,13 +97,17 @@ def test_mailchimp_files_unsubscribed_complained_and_cleaned_are_never_subscribe
 def test_an_import_never_overrides_what_happened_here(newsletter):
     # Left here, then listed as subscribed in the old platform's export: stays unsubscribed.
     NewsletterSubscriptionFactory(
-        newsletter=newsletter, member=MemberFactory(user__email="harbour@example.net"), state=SubscriptionState.UNSUBSCRIBED
+        newsletter=newsletter,
+        member=MemberFactory(user__email="harbour@example.net"),
+        state=SubscriptionState.UNSUBSCRIBED,
     )
     # Subscribed here with the form, listed as unsubscribed in an older export: stays subscribed.
     NewsletterSubscriptionFactory(newsletter=newsletter, member=MemberFactory(user__email="quiet@example.net"))
     # Subscribed here by an earlier import, e-mail now disabled at Substack: follows the export.
     NewsletterSubscriptionFactory(
-        newsletter=newsletter, member=MemberFactory(user__email="muted@example.net"), consent_source=ConsentSource.IMPORT
+        newsletter=newsletter,
+        member=MemberFactory(user__email="muted@example.net"),
+        consent_source=ConsentSource.IMPORT,
     )
     out = run("substack.csv", "-v", "2")
     assert "0 created, 1 updated, 2 unchanged, 0 suppressed, 0 invalid." in out

@@ -53,7 +53,11 @@ def test_plain_django_backends_get_no_tracking_attributes_and_keep_our_message_i
 
 def settings_under(env: dict) -> subprocess.CompletedProcess:
     """Load settings.py in a fresh interpreter with only these e-mail variables, and print what it chose."""
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("EMAIL_", "MASTHEAD_EMAIL", "POSTMARK", "MAILGUN"))}
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("EMAIL_", "MASTHEAD_EMAIL", "POSTMARK", "MAILGUN"))
+    }
     code = (
         "import django; from django.conf import settings; django.setup();"
         "print(settings.EMAIL_BACKEND); print(sorted(settings.ANYMAIL))"

@@ -158,19 +158,28 @@ def test_soft_bounces_suppress_after_the_limit_of_distinct_messages(client, sent
     # The same message deferred twice counts once, then two more messages soft-bounce (by address only).
     assert mailgun(client, mailgun_soft_bounce("ben@example.org", delivery.message_id), token="t1").status_code == 200
     assert mailgun(client, mailgun_soft_bounce("ben@example.org", delivery.message_id), token="t2").status_code == 200
-    assert mailgun(client, mailgun_soft_bounce("ben@example.org", "other-1@mg.example.org"), token="t3").status_code == 200
+    assert (
+        mailgun(client, mailgun_soft_bounce("ben@example.org", "other-1@mg.example.org"), token="t3").status_code == 200
+    )
     assert state("ben@example.org") == SubscriptionState.SUBSCRIBED
     assert ProviderEvent.objects.filter(kind=ProviderEventKind.SOFT_BOUNCE).count() == 3
     assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENT  # deferred, not lost
 
-    assert mailgun(client, mailgun_soft_bounce("ben@example.org", "other-2@mg.example.org"), token="t4").status_code == 200
+    assert (
+        mailgun(client, mailgun_soft_bounce("ben@example.org", "other-2@mg.example.org"), token="t4").status_code == 200
+    )
     assert state("ben@example.org") == SubscriptionState.BOUNCED
 
 
 def test_a_delivery_report_forgives_earlier_soft_bounces(client, sent):
     for token in ("s1", "s2"):
         mailgun(client, mailgun_soft_bounce("ben@example.org", f"{token}@mg.example.org"), token=token)
-    delivered = {"event": "delivered", "recipient": "ben@example.org", "timestamp": time.time(), "message": {"headers": {"message-id": "ok@mg"}}}
+    delivered = {
+        "event": "delivered",
+        "recipient": "ben@example.org",
+        "timestamp": time.time(),
+        "message": {"headers": {"message-id": "ok@mg"}},
+    }
     assert mailgun(client, delivered, token="d1").status_code == 200
     assert not ProviderEvent.objects.exists()
     for token in ("s3", "s4"):
@@ -194,3 +203,21 @@ def test_a_report_about_an_unknown_address_is_kept_and_touches_no_one(client, se
     event = ProviderEvent.objects.get()
     assert event.member is None and event.email == "stranger@example.com"
     assert NewsletterSubscription.objects.filter(state=SubscriptionState.SUBSCRIBED).count() == 3
+
+
+def test_a_members_download_lists_what_providers_reported(client, sent):
+    postmark(client, postmark_bounce(sent["ana@example.org"], kind="SoftBounce"))
+    client.force_login(sent["ana@example.org"].member.user)
+    [report] = client.get("/members/account/data.json").json()["newsletter_provider_reports"]
+    assert report["kind"] == "soft_bounce" and report["provider"] == "Postmark"
+
+
+def test_an_address_that_subscribes_again_after_soft_bounces_starts_afresh(client, sent):
+    for token in ("r1", "r2", "r3"):
+        mailgun(client, mailgun_soft_bounce("ben@example.org", f"{token}@mg.example.org"), token=token)
+    assert state("ben@example.org") == SubscriptionState.BOUNCED
+    client.force_login(sent["ben@example.org"].member.user)
+    assert client.post("/newsletters/harbour/join/").status_code in (200, 302)
+    assert state("ben@example.org") == SubscriptionState.SUBSCRIBED
+    mailgun(client, mailgun_soft_bounce("ben@example.org", "r4@mg.example.org"), token="r4")
+    assert state("ben@example.org") == SubscriptionState.SUBSCRIBED

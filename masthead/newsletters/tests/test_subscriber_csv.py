@@ -72,7 +72,10 @@ def test_jetpack_statuses():
 
 def test_a_bare_list_of_addresses_reads_as_jetpack_and_semicolons_work():
     parsed = parse(b"Email\none@example.com\n\ntwo@example.com\n")
-    assert parsed.format == "jetpack" and states(parsed) == {"one@example.com": "subscribed", "two@example.com": "subscribed"}
+    assert parsed.format == "jetpack" and states(parsed) == {
+        "one@example.com": "subscribed",
+        "two@example.com": "subscribed",
+    }
     semicolons = parse(b"email;subscribed_to_emails;created_at\nsemi@example.com;false;2024-01-01\n")
     assert semicolons.format == "ghost" and states(semicolons) == {"semi@example.com": "unsubscribed"}
 

@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="The CSV export.")
         parser.add_argument("--newsletter", required=True, help="The newsletter's slug.")
-        parser.add_argument("--format", choices=["auto", *FORMATS], default="auto", help="Default: recognised by its columns.")
+        parser.add_argument(
+            "--format", choices=["auto", *FORMATS], default="auto", help="Default: recognised by its columns."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen, and write nothing.")
 
     def handle(self, *args, file: Path, newsletter: str, format: str, dry_run: bool, **options):
