@@ -4,9 +4,11 @@ and the provider chosen by environment variables (settings.py)."""
 import os
 import subprocess
 import sys
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.core import mail
 
 from masthead.newsletters.factories import NewsletterFactory, NewsletterSubscriptionFactory
@@ -49,6 +51,31 @@ def test_plain_django_backends_get_no_tracking_attributes_and_keep_our_message_i
     assert header.startswith("<") and header.endswith("@127.0.0.1>")
     assert Delivery.objects.get().message_id == header.strip("<>")
     assert "pixel" not in message.alternatives[0][0] and "<img" not in message.body
+
+
+class Sink:
+    def __init__(self):
+        self.received = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 Message accepted"
+
+
+def test_through_a_real_smtp_server_the_delivery_keeps_the_message_id_that_arrived(settings, subscribed, publish):
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=2581)  # this work's port range: 2580-2589
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 2581, 5
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        publish()
+    finally:
+        controller.stop()
+    (arrived,) = sink.received
+    assert arrived["Message-ID"] == f"<{Delivery.objects.get().message_id}>"
 
 
 def settings_under(env: dict) -> subprocess.CompletedProcess:
