@@ -40,7 +40,7 @@ DATE_COLUMNS = {
     "mailchimp": ("confirm_time", "optin_time"),
     "substack": ("created_at",),
     "ghost": ("created_at",),
-    "jetpack": ("date_subscribed", "subscribed", "since", "created_at", "date"),
+    "jetpack": ("date_subscribed", "since", "created_at"),
 }
 NAME_COLUMNS = ("name", "display_name", "first name", "first_name")
 STATUS_COLUMNS = ("status", "email_subscription", "email subscription", "subscription_status")
@@ -111,10 +111,10 @@ def decode(data: bytes) -> str:
 def detect_format(columns: set[str]) -> str | None:
     if "email address" in columns and columns & {"optin_time", "confirm_time", "member_rating", "leid", "euid"}:
         return "mailchimp"
-    if "email" in columns and columns & {"active_subscription", "email_disabled"}:
-        return "substack"
     if "email" in columns and columns & {"subscribed_to_emails", "complimentary_plan"}:
         return "ghost"
+    if "email" in columns and columns & {"active_subscription", "email_disabled"}:
+        return "substack"
     if columns & {"email_address", "date_subscribed"} or columns <= {"email", "email address", "e-mail"}:
         return "jetpack"
     return None
