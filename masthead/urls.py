@@ -22,8 +22,6 @@ urlpatterns = [
     path("search/", include("masthead.search.urls")),
     path("api/", include("masthead.api")),
     path("discussion/", include("masthead.discussion.urls")),
-    # E-mail providers' webhooks (bounces, complaints, unsubscribes), each checked by anymail: /anymail/<esp>/tracking/
-    path("anymail/", include("anymail.urls")),
     path("", include("masthead.delivery.urls")),
     path("", include("masthead.newsletters.urls")),
     path("", include("masthead.annotations.urls")),

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 
 from masthead.newsletters.factories import NewsletterFactory, NewsletterSubscriptionFactory
 from masthead.newsletters.models import (
@@ -61,7 +62,8 @@ def auth(secret=WEBHOOK_SECRET) -> dict:
 
 
 def postmark(client, payload, *, secret=WEBHOOK_SECRET):
-    return client.post(POSTMARK_URL, json.dumps(payload), content_type="application/json", **auth(secret))
+    with override_settings(MASTHEAD_EMAIL_PROVIDER="postmark"):
+        return client.post(POSTMARK_URL, json.dumps(payload), content_type="application/json", **auth(secret))
 
 
 def postmark_bounce(delivery, *, kind="HardBounce", event_id=1001, record="Bounce"):
@@ -80,7 +82,8 @@ def mailgun(client, event_data, *, token, key=SIGNING_KEY):
     timestamp = str(int(time.time()))
     signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
     payload = {"signature": {"timestamp": timestamp, "token": token, "signature": signature}, "event-data": event_data}
-    return client.post(MAILGUN_URL, json.dumps(payload), content_type="application/json", **auth())
+    with override_settings(MASTHEAD_EMAIL_PROVIDER="mailgun"):
+        return client.post(MAILGUN_URL, json.dumps(payload), content_type="application/json", **auth())
 
 
 def mailgun_soft_bounce(email, message_id):
@@ -221,3 +224,14 @@ def test_an_address_that_subscribes_again_after_soft_bounces_starts_afresh(clien
     assert state("ben@example.org") == SubscriptionState.SUBSCRIBED
     mailgun(client, mailgun_soft_bounce("ben@example.org", "r4@mg.example.org"), token="r4")
     assert state("ben@example.org") == SubscriptionState.SUBSCRIBED
+
+
+def test_only_the_configured_providers_webhook_is_served_and_only_with_a_password(client, settings, sent):
+    payload = json.dumps(postmark_bounce(sent["ana@example.org"]))
+    settings.MASTHEAD_EMAIL_PROVIDER = "mailgun"  # sending through Mailgun: a Postmark-shaped report is not taken
+    assert client.post(POSTMARK_URL, payload, content_type="application/json", **auth()).status_code == 404
+    assert client.get("/anymail/unknown/tracking/").status_code == 404
+    settings.MASTHEAD_EMAIL_PROVIDER = "postmark"
+    settings.ANYMAIL = {}  # Postmark signs nothing: without the password anyone could post, so nothing is served
+    assert client.post(POSTMARK_URL, payload, content_type="application/json").status_code == 404
+    assert state("ana@example.org") == SubscriptionState.SUBSCRIBED and not ProviderEvent.objects.exists()
