@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "masthead.annotations",
     "masthead.membership",
     "masthead.newsletters",
+    "anymail",  # e-mail providers' backends and the webhooks that report bounces and complaints
     "masthead.search",
     "masthead.scheduling",
     "masthead.wordpress",
@@ -290,20 +291,67 @@ STORAGES = {
     },
 }
 
+# Outgoing mail: MASTHEAD_EMAIL_PROVIDER picks the backend (README, "Sending e-mail"). Unset: SMTP when EMAIL_HOST
+# is set, otherwise files in var/mail that the person running the site can open. The providers go through
+# django-anymail, each with its own key variables; ANYMAIL_WEBHOOK_SECRET ("user:password") guards the webhooks
+# that report bounces and complaints back (/anymail/<provider>/tracking/).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+MASTHEAD_EMAIL_PROVIDER = os.environ.get("MASTHEAD_EMAIL_PROVIDER", "smtp" if EMAIL_HOST else "file").lower()
+_EMAIL_PROVIDERS = {
+    # provider: (backend, {ANYMAIL setting: environment variable}, the variables that must be set)
+    "smtp": ("django.core.mail.backends.smtp.EmailBackend", {}, ["EMAIL_HOST"]),
+    "file": ("django.core.mail.backends.filebased.EmailBackend", {}, []),
+    "console": ("django.core.mail.backends.console.EmailBackend", {}, []),
+    "ses": (
+        "anymail.backends.amazon_ses.EmailBackend",
+        {"AMAZON_SES_CONFIGURATION_SET_NAME": "AMAZON_SES_CONFIGURATION_SET_NAME"},
+        [],  # boto3 reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION itself (pip install boto3)
+    ),
+    "postmark": (
+        "anymail.backends.postmark.EmailBackend",
+        {"POSTMARK_SERVER_TOKEN": "POSTMARK_SERVER_TOKEN"},
+        ["POSTMARK_SERVER_TOKEN"],
+    ),
+    "mailgun": (
+        "anymail.backends.mailgun.EmailBackend",
+        {
+            "MAILGUN_API_KEY": "MAILGUN_API_KEY",
+            "MAILGUN_SENDER_DOMAIN": "MAILGUN_SENDER_DOMAIN",
+            "MAILGUN_API_URL": "MAILGUN_API_URL",
+            "MAILGUN_WEBHOOK_SIGNING_KEY": "MAILGUN_WEBHOOK_SIGNING_KEY",
+        },
+        ["MAILGUN_API_KEY"],
+    ),
+    "sendgrid": ("anymail.backends.sendgrid.EmailBackend", {"SENDGRID_API_KEY": "SENDGRID_API_KEY"}, ["SENDGRID_API_KEY"]),
+    "brevo": ("anymail.backends.brevo.EmailBackend", {"BREVO_API_KEY": "BREVO_API_KEY"}, ["BREVO_API_KEY"]),
+    "postal": (
+        "anymail.backends.postal.EmailBackend",
+        {"POSTAL_API_URL": "POSTAL_API_URL", "POSTAL_API_KEY": "POSTAL_API_KEY", "POSTAL_WEBHOOK_KEY": "POSTAL_WEBHOOK_KEY"},
+        ["POSTAL_API_URL", "POSTAL_API_KEY"],
+    ),
+}
+if MASTHEAD_EMAIL_PROVIDER not in _EMAIL_PROVIDERS:
+    raise ImproperlyConfigured(
+        f"MASTHEAD_EMAIL_PROVIDER={MASTHEAD_EMAIL_PROVIDER!r}: choose one of {', '.join(_EMAIL_PROVIDERS)}"
+    )
+EMAIL_BACKEND, _anymail_keys, _required = _EMAIL_PROVIDERS[MASTHEAD_EMAIL_PROVIDER]
+_missing = [name for name in _required if not os.environ.get(name)]
+if _missing:
+    raise ImproperlyConfigured(f"MASTHEAD_EMAIL_PROVIDER={MASTHEAD_EMAIL_PROVIDER} needs {', '.join(_missing)} set")
+ANYMAIL = {setting: os.environ[name] for setting, name in _anymail_keys.items() if os.environ.get(name)}
+if os.environ.get("ANYMAIL_WEBHOOK_SECRET"):
+    ANYMAIL["WEBHOOK_SECRET"] = os.environ["ANYMAIL_WEBHOOK_SECRET"]
+if MASTHEAD_EMAIL_PROVIDER == "smtp":
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
-    # Seconds before a silent SMTP server counts as failed: without it a worker sending a newsletter waits forever.
-    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
-else:
-    # Locally, mail is written to files that the person running the site can open.
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Seconds before a silent mail server or provider counts as failed: without it a worker sending a newsletter
+# waits forever (Django's SMTP backend reads EMAIL_TIMEOUT; anymail's REQUESTS_TIMEOUT is its own, 30 s).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# Locally, mail is written to files that the person running the site can open.
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"masthead <noreply@{_base.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -393,6 +441,14 @@ MASTHEAD_SOURCE_FEED_MAX_BYTES = int(os.environ.get("MASTHEAD_SOURCE_FEED_MAX_BY
 # A daily or weekly digest whose set time passed more than this many hours ago (the scheduler was down) is not
 # sent late; the next one covers its articles.
 MASTHEAD_NEWSLETTER_DIGEST_LATE_HOURS = int(os.environ.get("MASTHEAD_NEWSLETTER_DIGEST_LATE_HOURS", "12"))
+# Soft bounces (mailbox full, server busy) reported by the provider's webhook before an address is suppressed,
+# counted since the last message the provider reports delivered to it; a hard bounce suppresses at once.
+MASTHEAD_NEWSLETTER_SOFT_BOUNCE_LIMIT = int(os.environ.get("MASTHEAD_NEWSLETTER_SOFT_BOUNCE_LIMIT", "3"))
+# Open and click tracking through the provider (anymail's track_opens/track_clicks). Off: every message asks the
+# provider not to track. Off by default: a tracking pixel reports when and where a reader opens a letter, Apple's
+# Mail Privacy Protection opens every message on arrival (so open counts say little), and tracking needs the
+# readers' consent in much of the world (README, "Tracking").
+MASTHEAD_NEWSLETTER_TRACKING = env_bool("MASTHEAD_NEWSLETTER_TRACKING", False)
 # Seconds an article's rendered body and gate are cached, per access class of reader; 0 turns this off.
 MASTHEAD_ARTICLE_CACHE_SECONDS = int(os.environ.get("MASTHEAD_ARTICLE_CACHE_SECONDS", "300"))
 # Seconds a whole article page (with the first page of its discussion) is cached per kind of reader; every

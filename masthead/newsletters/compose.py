@@ -97,14 +97,14 @@ class MIMETemplate:
         )
         self.data = data if usable else None
 
-    def fill(self, *, email: str, unsubscribe: str) -> bytes | None:
+    def fill(self, *, email: str, unsubscribe: str, message_id: str) -> bytes | None:
         if self.data is None or not _PLAIN_ADDRESS.fullmatch(email):
             return None
         return (
             self.data.replace(UNSUBSCRIBE_PLACEHOLDER.encode(), unsubscribe.encode())
             .replace(TO_PLACEHOLDER.encode(), email.encode())
             .replace(DATE_PLACEHOLDER.encode(), formatdate().encode())
-            .replace(MESSAGE_ID_PLACEHOLDER.encode(), make_msgid(domain=DNS_NAME).encode())
+            .replace(MESSAGE_ID_PLACEHOLDER.encode(), message_id.encode())
         )
 
 
@@ -205,7 +205,11 @@ class Composer:
             unsubscribe = self._unsubscribe_url(subscription.pk)
         text, html, template = self._prepared_for(reader)
         message = self._message(text, html, email=email, unsubscribe=unsubscribe)
-        message.prepared = template.fill(email=email, unsubscribe=unsubscribe)
+        # One Message-ID in both forms of the message: providers and bounces name it (mail_provider).
+        message.extra_headers["Message-ID"] = make_msgid(domain=urlsplit(settings.MASTHEAD_BASE_URL).hostname or DNS_NAME)
+        message.prepared = template.fill(
+            email=email, unsubscribe=unsubscribe, message_id=message.extra_headers["Message-ID"]
+        )
         return message
 
 class ArticleComposer(Composer):

@@ -245,6 +245,9 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", "Accepted by the mail server"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Not sent: unsubscribed before it left"
+    # Reported afterwards by the provider's webhook (provider_events.py): accepted, then bounced or reported.
+    BOUNCED = "bounced", "Bounced (reported by the mail provider)"
+    COMPLAINED = "complained", "Marked as spam by the recipient"
 
 
 class Delivery(models.Model):
@@ -260,6 +263,9 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The id the mail backend gave the message (anymail's message_id, or the Message-ID header we set), without
+    # angle brackets: a provider's bounce or complaint names it, and so finds this row.
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
 
     class Meta:
         verbose_name_plural = "deliveries"
@@ -318,3 +324,63 @@ class NewsletterIssue(Page):
         context = super().get_context(request, *args, **kwargs)
         context["may_read"] = self.may_be_read_by(reader_for_request(request))
         return context
+
+
+class ProviderEventKind(models.TextChoices):
+    HARD_BOUNCE = "hard_bounce", "Hard bounce"
+    SOFT_BOUNCE = "soft_bounce", "Soft bounce"
+    COMPLAINT = "complaint", "Spam complaint"
+    UNSUBSCRIBE = "unsubscribe", "Unsubscribed at the provider"
+    DELIVERED = "delivered", "Delivered"
+
+
+class ProviderEvent(models.Model):
+    """A bounce, complaint, unsubscribe or delivery that the mail provider reported through its webhook: kept to
+    count soft bounces, to answer "why was this address suppressed?", and to ignore the provider's retries."""
+
+    kind = models.CharField(max_length=15, choices=ProviderEventKind.choices)
+    email = models.EmailField(max_length=254)
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="newsletter_provider_events"
+    )
+    delivery = models.ForeignKey(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="provider_events"
+    )
+    provider = models.CharField(max_length=30)
+    event_id = models.CharField(max_length=255, blank=True, help_text="The provider's id of the event, if any.")
+    message_id = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"], condition=~Q(event_id=""), name="unique_provider_event"
+            )
+        ]
+        indexes = [models.Index(fields=["member", "kind", "received_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.email}"
+
+
+class SubscriberImport(models.Model):
+    """A CSV of subscribers uploaded in the admin: previewed (a dry run) first, imported when the editor confirms.
+    The file's text is dropped once imported; the counts stay, as the record of who imported what."""
+
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=255)
+    format = models.CharField(max_length=20)
+    content = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} → {self.newsletter}"

@@ -27,6 +27,7 @@ from django.utils import timezone
 from masthead.membership.access import readers_for_users
 from masthead.newsletters.audience import in_segment
 from masthead.newsletters.compose import Composer, composer_for
+from masthead.newsletters.mail_provider import message_id_of, prepare_message
 from masthead.newsletters.models import (
     Audience,
     Delivery,
@@ -126,8 +127,9 @@ def _insert_deliveries(send: Send, member_ids: list[int]) -> None:
     listing at the same moment writes the same rows; the unique constraint keeps one of each (ON CONFLICT, in both
     SQLite and PostgreSQL)."""
     table, quote = Delivery._meta.db_table, connection.ops.quote_name
-    columns = ", ".join(quote(name) for name in ("send_id", "member_id", "status", "attempts", "last_error", "claim"))
-    sql = f"INSERT INTO {quote(table)} ({columns}) VALUES (%s, %s, %s, 0, '', '') ON CONFLICT DO NOTHING"
+    names = ("send_id", "member_id", "status", "attempts", "last_error", "claim", "message_id")
+    columns = ", ".join(quote(name) for name in names)
+    sql = f"INSERT INTO {quote(table)} ({columns}) VALUES (%s, %s, %s, 0, '', '', '') ON CONFLICT DO NOTHING"
     queued = DeliveryStatus.QUEUED.value
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(member_ids), 5000):
@@ -179,14 +181,14 @@ def _mark(delivery: Delivery, **fields) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(**fields)
 
 
-def mark_sent(delivery_id: int) -> None:
+def mark_sent(delivery_id: int, *, message_id: str = "") -> None:
     """The one write per message, the moment the server accepted it: a prepared UPDATE by primary key (the ORM
     would spend more time building the statement than the database running it). Its claim stays, unused."""
     table = connection.ops.quote_name(Delivery._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET status = %s, sent_at = %s WHERE id = %s AND status = %s",
-            [DeliveryStatus.SENT.value, timezone.now(), delivery_id, DeliveryStatus.SENDING.value],
+            f"UPDATE {table} SET status = %s, sent_at = %s, message_id = %s WHERE id = %s AND status = %s",
+            [DeliveryStatus.SENT.value, timezone.now(), message_id, delivery_id, DeliveryStatus.SENDING.value],
         )
 
 
@@ -338,7 +340,9 @@ class _Run:
                 _mark(delivery, status=DeliveryStatus.SKIPPED, claim="")
                 report.add(skipped=1)
                 continue
-            message = self.composer.message_for(reader=readers[user.pk], email=user.email, subscription=subscription)
+            message = prepare_message(
+                self.composer.message_for(reader=readers[user.pk], email=user.email, subscription=subscription)
+            )
             self.throttle.wait()
             try:
                 accepted = connection.send_messages([message])
@@ -351,7 +355,7 @@ class _Run:
                 self._lost_in_flight(batch[position:], error)
                 return
             if accepted:
-                mark_sent(delivery.pk)
+                mark_sent(delivery.pk, message_id=message_id_of(message))
                 report.add(sent=1)
             else:
                 _failed(delivery, Exception("The mail backend did not accept the message."), permanent=False)

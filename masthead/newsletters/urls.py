@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from masthead.newsletters import views
+from masthead.newsletters import views, webhooks
 
 app_name = "newsletters"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("newsletters/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("newsletters/<slug:slug>/join/", views.join, name="join"),
     path("newsletters/<slug:slug>/leave/", views.leave, name="leave"),
+    # The mail provider's reports: bounces, complaints, unsubscribes (webhooks.py)
+    path("anymail/<str:provider>/tracking/", webhooks.tracking_webhook, name="tracking_webhook"),
 ]

@@ -1,5 +1,5 @@
-"""The newsletters admin: newsletters as a Wagtail snippet; the sends' pages; "Publish and send" in an
-article's action menu, and a link to its mail (preview, test, send only)."""
+"""The newsletters admin: newsletters as a Wagtail snippet; the sends' pages; the subscriber import; "Publish
+and send" in an article's action menu, and a link to its mail (preview, test, send only)."""
 
 from django.contrib import messages
 from django.contrib.auth.models import Permission
@@ -12,7 +12,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from masthead.articles.models import ArticlePage
 from masthead.core.admin_views import KeptWhenReferencedDeleteView
-from masthead.newsletters import admin_urls, send_actions
+from masthead.newsletters import admin_urls, import_views, send_actions
 from masthead.newsletters.actions import NewsletterError
 from masthead.newsletters.models import Newsletter, NewsletterIssue, Segment
 
@@ -142,3 +142,29 @@ def record_send_choice(request, page):
         newsletter, segment = None, Segment.EVERYONE
     send_actions.do_record_send_choice(article=page, newsletter=newsletter, segment=segment, user=request.user)
     return None
+
+
+# The subscriber import ------------------------------------------------------------------------------
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(import_views.IMPORT_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return ImportMenuItem(
+        "Import subscribers",
+        reverse("newsletters_admin:import"),
+        name="import-subscribers",
+        icon_name="upload",
+        order=303,
+    )
+
+
+@hooks.register("register_permissions")
+def register_import_permission():
+    """Offered in Settings → Groups; Editors have it (migration 0003)."""
+    app_label, codename = import_views.IMPORT_PERMISSION.split(".")
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename)
