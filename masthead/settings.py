@@ -116,6 +116,8 @@ MIDDLEWARE = [
     # the session and CSRF middlewares, so that it sees the cookies they set on the way out.
     "masthead.delivery.holes.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface speaks the page's language (masthead.core.i18n), never the browser's Accept-Language.
+    "masthead.core.i18n.ContentLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,27 +1,68 @@
-"""Reader-facing times: "3 years ago" in the reader's language, using Django's own translations; today's date,
-asked on every signed-in request."""
+"""Reader-facing times, the one helper every template and e-mail uses: relative ("3 years ago", "il y a 3 ans",
+"قبل 3 سنوات") and absolute dates in the active language, written by Babel from CLDR (Arabic dual and plural
+forms, each locale's digits and month names); today's date, asked on every signed-in request."""
 
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
 
-from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
-from django.utils import timezone
-from django.utils.timesince import timesince
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_timedelta
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+
+def babel_locale(language: str | None = None) -> Locale:
+    """The Babel locale of a Django language code (the active language when none is given)."""
+    code = translation.to_locale(language or translation.get_language() or "en")
+    try:
+        return Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+# Babel's units, largest first (a year of 365 days, a month of 30), as format_timedelta counts them.
+_UNITS = [
+    ("year", 365 * 86400),
+    ("month", 30 * 86400),
+    ("week", 7 * 86400),
+    ("day", 86400),
+    ("hour", 3600),
+    ("minute", 60),
+    ("second", 1),
+]
 
 
 def relative_time(value: datetime, now: datetime | None = None) -> str:
-    """The distance from `value` to now in its largest unit ("3 years ago", "il y a 3 ans", "منذ 3 سنوات")."""
+    """The distance from `value` to now in its largest whole unit, in the active language: "12 years ago" for
+    twelve years and nine months, as people say it (Babel alone would round up to 13)."""
     now = now or timezone.now()
-    strings = NaturalTimeFormatter.time_strings
-    seconds = int((now - value).total_seconds())
-    if seconds <= 0:
+    seconds = (now - value).total_seconds()
+    if seconds < 1:
         # A scheduled or clock-skewed date reads as "now" rather than as an invented future phrase.
-        return str(strings["now"])
-    if seconds < 60:
-        return strings["past-second"] % {"count": seconds}
-    delta = timesince(value, now, time_strings=NaturalTimeFormatter.past_substrings, depth=1)
-    return strings["past-day"] % {"delta": delta}
+        return gettext("now")
+    unit, length = next((unit, length) for unit, length in _UNITS if seconds >= length)
+    whole = timedelta(seconds=-(seconds // length) * length)
+    return format_timedelta(whole, granularity=unit, threshold=1, add_direction=True, locale=babel_locale())
+
+
+def _as_local(value: date | datetime) -> date | datetime:
+    return timezone.localtime(value) if isinstance(value, datetime) and timezone.is_aware(value) else value
+
+
+def local_date(value: date | datetime | None) -> str:
+    """A day written out in the active language ("March 2, 2014", "2 mars 2014", "2 مارس 2014")."""
+    if value is None:
+        return ""
+    value = _as_local(value)
+    return format_date(value.date() if isinstance(value, datetime) else value, "long", locale=babel_locale())
+
+
+def local_datetime(value: datetime | None) -> str:
+    """A moment with its time of day, in the active language and the site's time zone."""
+    if value is None:
+        return ""
+    return format_datetime(_as_local(value), "medium", locale=babel_locale())
 
 
 def moment_from_timestamp(value) -> datetime:
