@@ -1,8 +1,10 @@
 """The interface language of a response: the language of what the page shows, never the browser's.
 
 A page about an article speaks the article's language (the page layer and the discussion activate it with
-`use_language`); other pages speak the language their address names (`/ar/...`, or a `next` address that does,
-for the sign-in pages an Arabic article links to), else the site's default. Activated per request by
+`use_language`); other pages speak the language their address names: its first segment (`/ar/...`, a language's
+section), else a `lang` parameter (the links of an Arabic page to the member pages carry `lang=ar`), else the
+first segment of its `next` address (the sign-in page an Arabic section links to), else the site's default.
+Never a cookie or the browser's Accept-Language: the address alone decides, so shared caches stay right. Activated per request by
 `ContentLanguageMiddleware`, which also forgets it at the end, so one request's language never reaches the next.
 """
 
@@ -27,8 +29,13 @@ def language_of_path(path: str) -> str | None:
 
 def language_for_request(request) -> str:
     # Only the query string is read here: a form's body is the view's to parse (and to refuse when malformed).
+    chosen = request.GET.get("lang", "")
     next_path = request.GET.get("next", "")
-    language = language_of_path(request.path_info) or language_of_path(urlsplit(next_path).path)
+    language = (
+        language_of_path(request.path_info)
+        or (chosen if chosen in SUPPORTED else None)
+        or language_of_path(urlsplit(next_path).path)
+    )
     return language or settings.LANGUAGE_CODE
 
 

@@ -369,7 +369,13 @@
     details.block.after(button); // after the passage's block in the tab order
     button.hidden = false;
     button.style.insetBlockStart = rect.bottom - origin.top + 6 + "px";
-    button.style.left = Math.max(0, Math.min(rect.left - origin.left, origin.width - 160)) + "px";
+    // Under the start of the selection: its left edge in a left-to-right article, its right edge in Arabic.
+    if (window.getComputedStyle(body).direction === "rtl") {
+      button.style.left = "";
+      button.style.insetInlineStart = Math.max(0, Math.min(origin.right - rect.right, origin.width - 160)) + "px";
+    } else {
+      button.style.insetInlineStart = Math.max(0, Math.min(rect.left - origin.left, origin.width - 160)) + "px";
+    }
   }
 
   var pending = null;
