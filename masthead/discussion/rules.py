@@ -12,10 +12,11 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Exists, F, Q, Subquery
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from masthead.core import ratelimit
+from masthead.core.time import local_datetime
 from masthead.discussion.markup import count_links
 from masthead.discussion.models import (
     Ban,
@@ -130,7 +131,7 @@ def banned(submission: Submission) -> Verdict | None:
     expires_at = submission.facts["ban_expires_at"]
     if expires_at is None:
         return Verdict(Outcome.REJECT, _("You can no longer comment on this site."), status=403)
-    until = formats.date_format(timezone.localtime(expires_at), "DATETIME_FORMAT")
+    until = local_datetime(expires_at)
     return Verdict(Outcome.REJECT, _("You cannot comment on this site until %(until)s.") % {"until": until}, status=403)
 
 
