@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from masthead.membership.access import Reader, gate_policy
 from masthead.membership.actions import publication_name
@@ -84,8 +85,9 @@ class ArticleComposer:
                 "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
                 "text_direction": self.article.text_direction,
             }
-            text = render_to_string("newsletters/email/article.txt", context)
-            html = absolute_urls(render_to_string("newsletters/email/article.html", context))
+            with translation.override(self.article.language):  # the mail speaks the article's language
+                text = render_to_string("newsletters/email/article.txt", context)
+                html = absolute_urls(render_to_string("newsletters/email/article.html", context))
             if css_inline is not None:
                 html = css_inline.inline(html)
             self._rendered[key] = (text, html)
