@@ -30,13 +30,19 @@ def language_of_path(path: str) -> str | None:
 def language_for_request(request) -> str:
     # Only the query string is read here: a form's body is the view's to parse (and to refuse when malformed).
     chosen = request.GET.get("lang", "")
-    next_path = request.GET.get("next", "")
     language = (
         language_of_path(request.path_info)
         or (chosen if chosen in SUPPORTED else None)
-        or language_of_path(urlsplit(next_path).path)
+        or language_of_path(_path_of(request.GET.get("next", "")))
     )
     return language or settings.LANGUAGE_CODE
+
+
+def _path_of(address: str) -> str:
+    try:
+        return urlsplit(address).path
+    except ValueError:  # "http://[" and the like: a malformed address names no language
+        return ""
 
 
 def use_language(language: str | None) -> str:
