@@ -220,5 +220,5 @@ def test_a_reply_on_an_arabic_article_is_mailed_in_arabic(
     with django_capture_on_commit_callbacks(execute=True):
         post(arabic, other_member, "لا أوافق.", parent_id=mine.pk)
     [message] = smtp_inbox.to(member.email)
-    assert message["Subject"] == "ردّ Bo Other على تعليقك على «أين تذهب المياه»"
+    assert str(message["Subject"]).strip() == "ردّ Bo Other على تعليقك على «أين تذهب المياه»"
     assert "اقرأ وردّ:" in message.get_content() and "Read and reply" not in message.get_content()
