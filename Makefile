@@ -12,7 +12,7 @@ RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" MASTHEAD_BASE_URL="$(RUN_BASE_URL)
 CHROMIUM := /usr/bin/chromium
 VARNISHD := /usr/sbin/varnishd
 
-.PHONY: run test install lock bench check-deploy clean chromium varnish cluster cluster-stop test-cluster bench-edge
+.PHONY: run test install lock bench check-deploy clean chromium varnish cluster cluster-stop test-cluster bench-edge gettext messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +24,21 @@ $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed messages
 
 var/secret_key:
 	mkdir -p var
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(60))" > $@
 	chmod 600 $@
+
+# The translation catalogues (masthead/locale/*/LC_MESSAGES/*.po) compiled to the .mo files Django reads.
+gettext:
+	@command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext)
+
+# What `manage.py compilemessages` does, with msgfmt's format checks, and without the site's settings (no
+# SECRET_KEY needed on a fresh checkout).
+messages: gettext
+	@for po in masthead/locale/*/LC_MESSAGES/*.po; do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
 
 run: install var/secret_key
 	$(RUN_ENV) $(MANAGE) migrate --noinput

@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import socket
+from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -8,6 +9,21 @@ from hypothesis import settings as hypothesis_settings
 # These machines are shared and noisy: a property test fails on its property, never on a timing deadline.
 hypothesis_settings.register_profile("masthead", deadline=None, database=None)
 hypothesis_settings.load_profile("masthead")
+
+
+def pytest_configure(config):
+    """Compile the translation catalogues when a .po is newer than its .mo, as `make` does, so that pytest run
+    on its own renders the Arabic and French pages in their language."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).parent.glob("masthead/locale/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalogue = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalogue)
 
 
 @pytest.fixture(autouse=True)

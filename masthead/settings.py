@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "masthead.delivery.edge.EdgeCacheMiddleware",
     "masthead.delivery.holes.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface speaks the page's language (masthead.core.i18n), never the browser's Accept-Language.
+    "masthead.core.i18n.ContentLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

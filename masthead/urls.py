@@ -17,6 +17,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("jsi18n/<str:language>/", core_views.javascript_catalog, name="javascript_catalog"),
     path("feeds/", include(syndication_urls)),
     path("members/", include("masthead.membership.urls")),
     path("search/", include("masthead.search.urls")),

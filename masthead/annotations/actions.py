@@ -9,6 +9,8 @@ one paragraph. Every refusal is a DiscussionError (400 unless said otherwise) ra
 from functools import partial
 
 from django.db import transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from masthead.annotations.anchoring import (
     MAX_QUOTE_LENGTH,
@@ -56,13 +58,16 @@ def select_passage(
     passages, exact matches only; a passage that cannot be found for sure is refused.
     """
     if not isinstance(block_id, str) or not block_id:
-        raise UnknownBlock("Say which part of the article the selection is in (its block id).")
+        raise UnknownBlock(_("Say which part of the article the selection is in (its block id)."))
     if not isinstance(exact, str) or not exact.strip():
-        raise EmptySelection("The selection is empty; select some words to comment on.")
+        raise EmptySelection(_("The selection is empty; select some words to comment on."))
     if len(exact) > MAX_QUOTE_LENGTH:
         raise QuoteTooLong(
-            f"The selection is {len(exact):,} characters long; select at most {MAX_QUOTE_LENGTH:,} "
-            "(a paragraph), or comment on the whole article instead."
+            _(
+                "The selection is %(length)s characters long; select at most %(limit)s "
+                "(a paragraph), or comment on the whole article instead."
+            )
+            % {"length": number_format(len(exact), force_grouping=True), "limit": number_format(MAX_QUOTE_LENGTH, force_grouping=True)}
         )
     texts = published_block_texts(article)
     try:
@@ -103,8 +108,9 @@ def check_post_inline_comment(
 ) -> InlineAnchor:
     """Post a comment on a passage (or answer a feedback point): the comment and its anchor, or neither."""
     if visibility != Visibility.ALL:
-        raise DiscussionError("Only readers who may read the whole article can comment on a passage of it.",
-                              status=403)
+        raise DiscussionError(
+            _("Only readers who may read the whole article can comment on a passage of it."), status=403
+        )
     point = None
     try:
         if feedback_point_id not in (None, ""):
@@ -138,9 +144,9 @@ def _open_feedback_point(page, feedback_point_id) -> FeedbackPoint:
     except (TypeError, ValueError):
         point = None
     if point is None:
-        raise DiscussionError("There is no such question on this article.")
+        raise DiscussionError(_("There is no such question on this article."))
     if not point.is_open or point.is_orphaned:
-        raise DiscussionError("This question no longer takes answers.")
+        raise DiscussionError(_("This question no longer takes answers."))
     return point
 
 

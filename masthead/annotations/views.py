@@ -7,12 +7,14 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
 
 from masthead.annotations.access import can_see_passages
 from masthead.annotations.actions import check_post_inline_comment
 from masthead.annotations.display import web_annotation_collection
 from masthead.annotations.models import InlineAnchor
 from masthead.articles.models import ArticlePage
+from masthead.core.i18n import use_language
 from masthead.core.client_ip import client_ip
 from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.errors import DiscussionError
@@ -26,7 +28,10 @@ JSON_LD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
 
 def live_article(page_id: int) -> ArticlePage:
-    return get_object_or_404(ArticlePage.objects.live().public(), pk=page_id)
+    """The live article the request is about; the rest of the response speaks its language (core.i18n)."""
+    article = get_object_or_404(ArticlePage.objects.live().public(), pk=page_id)
+    use_language(article.language)
+    return article
 
 
 def _whole_number(raw):
@@ -66,7 +71,7 @@ def post_inline_comment(request, page_id: int):
     except DiscussionError as error:
         return refuse(request, error, back=back)
     if anchor.comment.status != "approved":
-        message = "Thank you: your comment will appear once an editor has approved it."
+        message = _("Thank you: your comment will appear once an editor has approved it.")
         request.session[NOTICE_SESSION_KEY] = message
         return HttpResponseRedirect(back, status=303)
     return HttpResponseRedirect(reverse("discussion:permalink", args=[anchor.comment_id]), status=303)

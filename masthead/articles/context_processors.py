@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from masthead.articles.models import PublicationSettings, SectionPage
 
@@ -28,7 +29,7 @@ def site_navigation(path: str) -> list[NavLink]:
     """The sections, then the archive. What is marked depends on the address only, never on the reader, so
     pages that share one rendering among readers (masthead/delivery) can carry it."""
     links = [(section.url, section.title) for section in SectionPage.objects.live().public().order_by("path")]
-    links.append((reverse("articles:archive"), "Archive"))
+    links.append((reverse("articles:archive"), _("Archive")))
     return [NavLink(url, title, current_for(path, url)) for url, title in links]
 
 

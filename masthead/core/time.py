@@ -1,41 +1,80 @@
-"""Reader-facing times: "3 years ago" in the reader's language, using Django's own translations; today's date,
-asked on every signed-in request."""
+"""Reader-facing times, the one helper every template and e-mail uses: relative ("3 years ago", "il y a 3 ans",
+"قبل 3 سنوات") and absolute dates in the active language, written by Babel from CLDR (Arabic dual and plural
+forms, each locale's digits and month names); today's date, asked on every signed-in request."""
 
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
 
-from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_timedelta
 from django.utils import timezone, translation
-from django.utils.html import avoid_wrapping
-from django.utils.timesince import timesince
+from django.utils.translation import gettext
+
+
+def babel_locale(language: str | None = None) -> Locale:
+    """The Babel locale of a Django language code (the active language when none is given)."""
+    code = translation.to_locale(language or translation.get_language() or "en")
+    try:
+        return Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+# Babel's units, largest first (a year of 365 days, a month of 30), as format_timedelta counts them.
+_UNITS = [
+    ("year", 365 * 86400),
+    ("month", 30 * 86400),
+    ("week", 7 * 86400),
+    ("day", 86400),
+    ("hour", 3600),
+    ("minute", 60),
+    ("second", 1),
+]
 
 
 def relative_time(value: datetime, now: datetime | None = None) -> str:
-    """The distance from `value` to now in its largest unit ("3 years ago", "il y a 3 ans", "منذ 3 سنوات")."""
+    """The distance from `value` to now in its largest whole unit, in the active language: "12 years ago" for
+    twelve years and nine months, as people say it (Babel alone would round up to 13)."""
     now = now or timezone.now()
-    strings = NaturalTimeFormatter.time_strings
-    seconds = int((now - value).total_seconds())
-    if seconds <= 0:
+    seconds = (now - value).total_seconds()
+    if seconds < 1:
         # A scheduled or clock-skewed date reads as "now" rather than as an invented future phrase.
-        return str(strings["now"])
-    if seconds < 60:
-        return strings["past-second"] % {"count": seconds}
-    # Django's timesince picks the largest unit and its count (calendar-aware); the phrase for that unit and count
-    # in this language is worked out once. Translating it each time cost more than the rest of a 200-comment
-    # thread's times (ngettext walks every catalog: bench/results/edge.md's profile).
-    unit, _, count = timesince(value, now, time_strings=_UNIT_MARKERS, depth=1).partition(":")
+        return gettext("now")
+    unit, length = next((unit, length) for unit, length in _UNITS if seconds >= length)
+    count = int(seconds // length)
+    # The phrase for a unit and count in a language is worked out once per process: formatting it for each of a
+    # 200-comment thread's times cost more than the rest of them (bench/results/edge.md's profile).
     key = (translation.get_language(), unit, count)
     phrase = _phrases.get(key)
     if phrase is None:
-        delta = avoid_wrapping(NaturalTimeFormatter.past_substrings[unit] % {"num": int(count)})
-        phrase = _phrases[key] = str(strings["past-day"] % {"delta": delta})
+        whole = timedelta(seconds=-count * length)
+        phrase = format_timedelta(whole, granularity=unit, threshold=1, add_direction=True, locale=babel_locale())
+        if len(_phrases) < 10_000:
+            _phrases[key] = phrase
     return phrase
 
 
-# What timesince writes for the unit it picks, to be read back above (no spaces: it would wrap them).
-_UNIT_MARKERS = {unit: f"{unit}:%(num)d" for unit in ("year", "month", "week", "day", "hour", "minute")}
-_phrases: dict[tuple[str | None, str, str], str] = {}
+_phrases: dict[tuple[str | None, str, int], str] = {}
+
+
+def _as_local(value: date | datetime) -> date | datetime:
+    return timezone.localtime(value) if isinstance(value, datetime) and timezone.is_aware(value) else value
+
+
+def local_date(value: date | datetime | None) -> str:
+    """A day written out in the active language ("March 2, 2014", "2 mars 2014", "2 مارس 2014")."""
+    if value is None:
+        return ""
+    value = _as_local(value)
+    return format_date(value.date() if isinstance(value, datetime) else value, "long", locale=babel_locale())
+
+
+def local_datetime(value: datetime | None) -> str:
+    """A moment with its time of day, in the active language and the site's time zone."""
+    if value is None:
+        return ""
+    return format_datetime(_as_local(value), "medium", locale=babel_locale())
 
 
 def moment_from_timestamp(value) -> datetime:

@@ -1,8 +1,10 @@
-"""Site-wide views: robots.txt and the styled error pages."""
+"""Site-wide views: robots.txt, the JavaScript catalogue and the styled error pages."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.views.i18n import JavaScriptCatalog
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -18,6 +20,20 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# The scripts' words (djangojs catalogues under LOCALE_PATHS), without the admin's: one small file per language.
+_catalogue_view = JavaScriptCatalog.as_view(packages=["masthead.core"])
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def javascript_catalog(request, language: str):
+    """The script catalogue of one language, named in the address (the page's language, not the reader's)."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404("No such language.")
+    with translation.override(language):
+        return _catalogue_view(request)
 
 
 def page_not_found(request, exception=None):

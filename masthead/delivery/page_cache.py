@@ -27,6 +27,7 @@ from django.utils.cache import patch_vary_headers
 from wagtail.views import serve as wagtail_serve
 
 from masthead.core.holes import split_at_holes
+from masthead.core.i18n import use_language
 from masthead.core.request_state import state_of
 from masthead.core.time import local_today
 from masthead.delivery.holes import holds_a_real_token, personalise
@@ -61,6 +62,7 @@ class ArticleFacts:
     first_published_at: datetime | None
     access_level: str
     allowed_tier_ids: frozenset[int]
+    language: str
 
     @classmethod
     def of(cls, article) -> "ArticleFacts":
@@ -70,6 +72,7 @@ class ArticleFacts:
             first_published_at=article.first_published_at,
             access_level=article.access_level,
             allowed_tier_ids=article.allowed_tier_ids,
+            language=article.language,
         )
 
 
@@ -157,6 +160,7 @@ def serve_cached(request, route: Route, stamps: Stamps) -> HttpResponse | None:
     """The page from the cache, personalised for this reader; None when it is not cached for their kind."""
     if not cacheable_request(request, stamps):
         return None
+    use_language(route.facts.language)  # as serving the page would (wagtail_hooks), for the key and the notices
     reading = article_reading(route.facts, request)
     thread = thread_state_for_request(request, route.facts.pk)
     entry = cache.get(page_key(request, route.facts, stamps, thread, reading))

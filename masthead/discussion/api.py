@@ -5,6 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
@@ -41,7 +42,7 @@ class StrictJSONParser(Parser):
         try:
             text = request.body.decode("utf-8")
         except UnicodeDecodeError:
-            raise DiscussionError("The request body is not valid UTF-8.") from None
+            raise DiscussionError(_("The request body is not valid UTF-8.")) from None
         try:
             return parse_json(text) if text else {}
         except InvalidJSON as error:

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
@@ -169,16 +170,16 @@ class Thread(models.Model):
 
 
 class CommentStatus(models.TextChoices):
-    PENDING = "pending", "Awaiting approval"
+    PENDING = "pending", _("Awaiting approval")
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     SPAM = "spam", "Spam"
 
 
 class CommentSort(models.TextChoices):
-    OLDEST = "oldest", "Oldest"
-    NEWEST = "newest", "Newest"
-    MOST_VOTED = "votes", "Most voted"
+    OLDEST = "oldest", _("Oldest")
+    NEWEST = "newest", _("Newest")
+    MOST_VOTED = "votes", _("Most voted")
 
 
 # How a comment whose author deleted their account is signed, wherever comments are shown or sent.
@@ -368,11 +369,11 @@ class Vote(models.Model):
 
 
 class FlagReason(models.TextChoices):
-    SPAM = "spam", "Spam or advertising"
-    ABUSE = "abuse", "Abuse or harassment"
-    OFF_TOPIC = "off_topic", "Off topic"
-    MISINFORMATION = "misinformation", "Misleading or false"
-    OTHER = "other", "Something else"
+    SPAM = "spam", _("Spam or advertising")
+    ABUSE = "abuse", _("Abuse or harassment")
+    OFF_TOPIC = "off_topic", _("Off topic")
+    MISINFORMATION = "misinformation", _("Misleading or false")
+    OTHER = "other", _("Something else")
 
 
 class Flag(models.Model):

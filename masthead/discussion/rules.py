@@ -12,9 +12,11 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Exists, F, Q, Subquery
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from masthead.core import ratelimit
+from masthead.core.time import local_datetime
 from masthead.discussion.markup import count_links
 from masthead.discussion.models import (
     Ban,
@@ -128,9 +130,9 @@ def banned(submission: Submission) -> Verdict | None:
         return None
     expires_at = submission.facts["ban_expires_at"]
     if expires_at is None:
-        return Verdict(Outcome.REJECT, "You can no longer comment on this site.", status=403)
-    until = formats.date_format(timezone.localtime(expires_at), "DATETIME_FORMAT")
-    return Verdict(Outcome.REJECT, f"You cannot comment on this site until {until}.", status=403)
+        return Verdict(Outcome.REJECT, _("You can no longer comment on this site."), status=403)
+    until = local_datetime(expires_at)
+    return Verdict(Outcome.REJECT, _("You cannot comment on this site until %(until)s.") % {"until": until}, status=403)
 
 
 def rate_limited(submission: Submission) -> Verdict | None:
@@ -146,14 +148,14 @@ def rate_limited(submission: Submission) -> Verdict | None:
         allowed = ratelimit.allow("comments-by-address", address, limit=limit, window_seconds=60, now=now) and allowed
     if not allowed:
         return Verdict(
-            Outcome.REJECT, f"You can post at most {limit} comments a minute; wait a moment and try again.", 429
+            Outcome.REJECT, _("You can post at most %(limit)s comments a minute; wait a moment and try again.") % {"limit": limit}, 429
         )
     return None
 
 
 def duplicate(submission: Submission) -> Verdict | None:
     if submission.facts["is_duplicate"]:
-        return Verdict(Outcome.REJECT, "You have already posted this comment here.")
+        return Verdict(Outcome.REJECT, _("You have already posted this comment here."))
     return None
 
 
@@ -162,7 +164,7 @@ def blocklisted(submission: Submission) -> Verdict | None:
     for phrase in submission.policy.blocked_phrases:
         if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text):
             if submission.policy.blocklist_action == BlocklistAction.REJECT:
-                return Verdict(Outcome.REJECT, "This comment contains a word or phrase the site does not accept.")
+                return Verdict(Outcome.REJECT, _("This comment contains a word or phrase the site does not accept."))
             return Verdict(Outcome.HOLD, f"Contains the blocklisted phrase “{phrase}”.")
     return None
 

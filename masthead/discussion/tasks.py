@@ -5,6 +5,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from masthead.discussion.models import Comment, CommentStatus, GuestAddress, Subscription
@@ -70,15 +72,18 @@ def notify_subscribers(comment_id: int) -> int:
             "permalink": permalink_url(comment),
             "unsubscribe": unsubscribe_url(subscription.token),
         }
-        subject = (
-            f"{comment.author_name} replied to your comment on “{article.title}”"
-            if is_reply
-            else f"New comment on “{article.title}”"
-        )
+        with translation.override(article.language):  # the mail speaks the article's language, as its page
+            names = {"name": comment.author_name, "title": article.title}
+            subject = (
+                _("%(name)s replied to your comment on “%(title)s”") % names
+                if is_reply
+                else _("New comment on “%(title)s”") % names
+            )
+            body = render_to_string("discussion/email/new_comment.txt", context)
         messages.append(
             EmailMessage(
                 subject=subject,
-                body=render_to_string("discussion/email/new_comment.txt", context),
+                body=body,
                 to=[subscription.email],
                 headers=_one_click_unsubscribe(context["unsubscribe"]),
             )
@@ -110,9 +115,14 @@ def send_guest_confirmation(address_id: int) -> int:
         "confirm": confirm_url(address.token),
         "unsubscribe": unsubscribe_url(subscription.token),
     }
+    with translation.override(context["article"].language):
+        subject = _("Confirm your e-mail address to follow replies on “%(title)s”") % {
+            "title": context["article"].title
+        }
+        body = render_to_string("discussion/email/confirm_guest.txt", context)
     message = EmailMessage(
-        subject=f"Confirm your e-mail address to follow replies on “{context['article'].title}”",
-        body=render_to_string("discussion/email/confirm_guest.txt", context),
+        subject=subject,
+        body=body,
         to=[address.email],
         headers=_one_click_unsubscribe(context["unsubscribe"]),
     )

@@ -8,8 +8,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext as _
 
 from masthead.articles.models import ArticlePage
+from masthead.core.i18n import use_language
 from masthead.core.client_ip import client_ip
 from masthead.discussion import guests
 from masthead.discussion.actions.comments import check_delete_comment, check_edit_comment, check_post_comment
@@ -71,14 +73,17 @@ def strict_form(request):
         try:
             parse_qsl(request.body.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="strict")
         except UnicodeDecodeError:
-            raise DiscussionError("The text is not valid UTF-8; check its encoding and post again.") from None
+            raise DiscussionError(_("The text is not valid UTF-8; check its encoding and post again.")) from None
     elif any("\ufffd" in value for values in request.POST.lists() for value in values[1]):
-        raise DiscussionError("The text is not valid UTF-8; check its encoding and post again.")
+        raise DiscussionError(_("The text is not valid UTF-8; check its encoding and post again."))
     return request.POST
 
 
 def live_article(page_id: int) -> ArticlePage:
-    return get_object_or_404(ArticlePage.objects.live().public(), pk=page_id)
+    """The live article the request is about; the rest of the response speaks its language (core.i18n)."""
+    article = get_object_or_404(ArticlePage.objects.live().public(), pk=page_id)
+    use_language(article.language)
+    return article
 
 
 def article_anchor_url(article: ArticlePage, anchor: str, sort: str = "") -> str:
@@ -185,7 +190,7 @@ def post_comment(request, page_id: int):
         comment.children, comment.display_depth, comment.in_reply_to, comment.viewer_vote = [], comment.depth, "", 0
         return _comment_fragment(request, comment, "discussion/new_comment_fragment.html")
     if not visible:
-        _notify(request, "Thank you: your comment will appear once an editor has approved it.")
+        _notify(request, _("Thank you: your comment will appear once an editor has approved it."))
         return HttpResponseRedirect(article_anchor_url(article, "discussion"), status=303)
     return HttpResponseRedirect(reverse("discussion:permalink", args=[comment.pk]), status=303)
 
@@ -256,11 +261,11 @@ def edit(request, comment_id: int):
             comment.viewer_vote = 0
             return _comment_fragment(request, comment, "discussion/comment.html")
         if comment.status != CommentStatus.APPROVED:
-            _notify(request, "Your edited comment will reappear once an editor has approved it.")
+            _notify(request, _("Your edited comment will reappear once an editor has approved it."))
             return HttpResponseRedirect(article_anchor_url(article, "discussion"), status=303)
         return HttpResponseRedirect(reverse("discussion:permalink", args=[comment.pk]), status=303)
     if not comment.is_editable_by(request.user):
-        return refuse(request, DiscussionError("You cannot edit this comment (any more).", status=403))
+        return refuse(request, DiscussionError(_("You cannot edit this comment (any more)."), status=403))
     context = {"article": article, "comment": comment, **viewer_context(request, comment.thread)}
     template = "discussion/edit_form.html" if wants_fragment(request) else "discussion/edit.html"
     return render(request, template, context)
@@ -278,7 +283,7 @@ def delete(request, comment_id: int):
         if placeholder is None:
             return HttpResponse("", headers={"X-Discussion-Removed": str(comment_id)})
         return _comment_fragment(request, placeholder, "discussion/comment.html")
-    _notify(request, "Your comment has been deleted.")
+    _notify(request, _("Your comment has been deleted."))
     return HttpResponseRedirect(article_anchor_url(live_article(page_id), "discussion"), status=303)
 
 
@@ -302,7 +307,7 @@ def report(request, comment_id: int):
             )
         except DiscussionError as error:
             return refuse(request, error, back=reverse("discussion:report", args=[comment_id]))
-        message = "Thank you: an editor will look at this comment."
+        message = _("Thank you: an editor will look at this comment.")
         if wants_fragment(request):
             return HttpResponse(f'<p class="discussion-notice" role="status">{message}</p>')
         _notify(request, message)
@@ -321,7 +326,7 @@ def subscribe(request, page_id: int):
         check_subscribe_thread(page=article, user=request.user)
     except DiscussionError as error:
         return refuse(request, error)
-    message = "You will get an e-mail when someone comments on this article."
+    message = _("You will get an e-mail when someone comments on this article.")
     if wants_fragment(request):
         return HttpResponse(f'<p class="discussion-notice" role="status">{message}</p>')
     _notify(request, message)

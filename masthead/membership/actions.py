@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from masthead.accounts.models import User
@@ -34,7 +35,7 @@ class MembershipError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
-        self.title = title or "That did not work"
+        self.title = title or _("That did not work")
 
 
 def link_lifetime() -> timedelta:
@@ -65,10 +66,10 @@ def check_request_link(*, email: str, ip_address: str) -> None:
     )
     if not (per_address and per_ip):
         raise MembershipError(
-            "Too many sign-in links were asked for from here or for this address. "
-            "Wait an hour and try again.",
+            _("Too many sign-in links were asked for from here or for this address. "
+            "Wait an hour and try again."),
             status=429,
-            title="Too many links asked for",
+            title=_("Too many links asked for"),
         )
 
 
@@ -113,9 +114,9 @@ def _send_link(*, purpose: str, email: str, member=None, display_name: str = "",
         url = settings.MASTHEAD_BASE_URL + reverse("membership:use_link", kwargs={"token": token})
         name = publication_name()
         subject = {
-            LinkPurpose.SIGN_UP: f"Confirm your membership of {name}",
-            LinkPurpose.SIGN_IN: f"Your sign-in link for {name}",
-            LinkPurpose.CHANGE_EMAIL: f"Confirm your new address for {name}",
+            LinkPurpose.SIGN_UP: _("Confirm your membership of %(name)s") % {"name": name},
+            LinkPurpose.SIGN_IN: _("Your sign-in link for %(name)s") % {"name": name},
+            LinkPurpose.CHANGE_EMAIL: _("Confirm your new address for %(name)s") % {"name": name},
         }[purpose]
         body = render_to_string(
             "membership/email/link.txt",
@@ -134,17 +135,17 @@ def check_use_link(*, token: str) -> SignInLink:
     link = SignInLink.objects.select_related("member__user").filter(token_hash=hash_token(token)).first()
     if link is None:
         raise MembershipError(
-            "This link is not one we sent, or it was changed on the way (a character missing or added).",
-            title="This link is not valid",
+            _("This link is not one we sent, or it was changed on the way (a character missing or added)."),
+            title=_("This link is not valid"),
         )
     if link.used_at is not None:
         raise MembershipError(
-            "Each link works once, and this one has been used already.", title="This link was already used"
+            _("Each link works once, and this one has been used already."), title=_("This link was already used")
         )
     if link.is_expired:
         raise MembershipError(
-            f"Links work for {settings.MASTHEAD_SIGN_IN_LINK_MINUTES} minutes, and this one is older.",
-            title="This link has expired",
+            _("Links work for %(minutes)s minutes, and this one is older.") % {"minutes": settings.MASTHEAD_SIGN_IN_LINK_MINUTES},
+            title=_("This link has expired"),
         )
     return link
 
@@ -155,8 +156,8 @@ def do_use_link(*, link: SignInLink) -> User:
     user = _user_for_link(link)
     if may_use_admin(user):
         raise MembershipError(
-            "This address belongs to an account that signs in with its password, not by link.",
-            title="This link is not valid",
+            _("This address belongs to an account that signs in with its password, not by link."),
+            title=_("This link is not valid"),
         )
     return user
 
@@ -166,8 +167,8 @@ def _user_for_link(link: SignInLink) -> User:
         used = SignInLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
         if not used:
             raise MembershipError(
-                "Each link works once, and this one has been used already.",
-                title="This link was already used",
+                _("Each link works once, and this one has been used already."),
+                title=_("This link was already used"),
             )
         if link.purpose == LinkPurpose.SIGN_UP:
             member = member_for_email(link.email) or create_member(
@@ -175,8 +176,8 @@ def _user_for_link(link: SignInLink) -> User:
             )
             if member is None:
                 raise MembershipError(
-                    "This address belongs to an account that cannot sign in by link.",
-                    title="This link is not valid",
+                    _("This address belongs to an account that cannot sign in by link."),
+                    title=_("This link is not valid"),
                 )
             return member.user
         if link.purpose == LinkPurpose.SIGN_IN:
@@ -184,18 +185,18 @@ def _user_for_link(link: SignInLink) -> User:
             member = member_for_email(link.email)
             if member is None or member.pk != link.member_id:
                 raise MembershipError(
-                    "This link was sent to an address that no longer belongs to a member.",
-                    title="This link is not valid",
+                    _("This link was sent to an address that no longer belongs to a member."),
+                    title=_("This link is not valid"),
                 )
             return member.user
         member = link.member
         if member is None or not member.user.is_active:
             raise MembershipError(
-                "The membership this link was for no longer exists.", title="This link is not valid"
+                _("The membership this link was for no longer exists."), title=_("This link is not valid")
             )
         if User.objects.filter(email__iexact=link.email).exclude(pk=member.user_id).exists():
             raise MembershipError(
-                "That address belongs to another membership now.", title="This address is taken"
+                _("That address belongs to another membership now."), title=_("This address is taken")
             )
         member.user.email = link.email
         member.user.save(update_fields=["email"])
@@ -250,10 +251,10 @@ def check_delete_account(*, member: Member) -> None:
     """A renewing subscription is cancelled with the account; without a payment provider it can't be, so no."""
     if _renewing(member) and not get_backend().is_configured:
         raise MembershipError(
-            "You have a paid subscription that renews, and payments are switched off on this site, so it "
-            "cannot be cancelled from here. Write to the editors to cancel it, then delete your account.",
+            _("You have a paid subscription that renews, and payments are switched off on this site, so it "
+            "cannot be cancelled from here. Write to the editors to cancel it, then delete your account."),
             status=409,
-            title="Cancel your subscription first",
+            title=_("Cancel your subscription first"),
         )
 
 
@@ -270,10 +271,13 @@ def do_delete_account(*, member: Member) -> None:
             get_backend().cancel_subscription(provider_subscription_id=subscription.provider_subscription_id)
         except PaymentError as error:
             raise MembershipError(
-                f"Your subscription could not be cancelled at the payment provider ({error}), so your account "
-                "is kept. Try again in a few minutes, or cancel it from Manage your subscription first.",
+                _(
+                    "Your subscription could not be cancelled at the payment provider (%(error)s), so your account "
+                    "is kept. Try again in a few minutes, or cancel it from Manage your subscription first."
+                )
+                % {"error": error},
                 status=502,
-                title="Your account is not deleted",
+                title=_("Your account is not deleted"),
             ) from error
     with transaction.atomic():
         user = member.user

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import format_html_join
 
 from masthead.articles.blocks import raw_block_text
@@ -68,9 +69,10 @@ def article_email_context(article, reader: Reader, *, policy=None) -> dict:
 def render_article_email(article, reader: Reader, *, policy=None) -> ArticleEmail:
     """The article as an e-mail to `reader`: the whole piece, or the preview and a link to read on."""
     context = article_email_context(article, reader, policy=policy)
-    return ArticleEmail(
-        subject=article.title,
-        text=render_to_string("membership/email/article.txt", context),
-        html=render_to_string("membership/email/article.html", context),
-        visibility=context["visibility"],
-    )
+    with translation.override(article.language):  # the mail speaks the article's language, as its page does
+        return ArticleEmail(
+            subject=article.title,
+            text=render_to_string("membership/email/article.txt", context),
+            html=render_to_string("membership/email/article.html", context),
+            visibility=context["visibility"],
+        )

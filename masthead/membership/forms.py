@@ -5,12 +5,13 @@ from urllib.parse import urlsplit
 from django import forms
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 from masthead.membership.models import BillingInterval
 
 
 class RequestLinkForm(forms.Form):
-    email = forms.EmailField(max_length=254, error_messages={"required": "Enter your e-mail address."})
+    email = forms.EmailField(max_length=254, error_messages={"required": _("Enter your e-mail address.")})
     display_name = forms.CharField(max_length=100, required=False)
     next = forms.CharField(max_length=300, required=False)
 
@@ -38,19 +39,19 @@ def safe_next_path(value: str) -> str:
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(max_length=100, required=False, label="Your name")
+    display_name = forms.CharField(max_length=100, required=False, label=_("Your name"))
 
 
 class ChangeEmailForm(forms.Form):
-    email = forms.EmailField(max_length=254, label="New e-mail address")
+    email = forms.EmailField(max_length=254, label=_("New e-mail address"))
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
 
 class CheckoutForm(forms.Form):
-    tier = forms.SlugField(error_messages={"required": "Choose a tier."})
+    tier = forms.SlugField(error_messages={"required": _("Choose a tier.")})
     interval = forms.ChoiceField(
         choices=BillingInterval.choices,
-        error_messages={"invalid_choice": "Choose monthly or yearly billing."},
+        error_messages={"invalid_choice": _("Choose monthly or yearly billing.")},
     )

@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
@@ -115,8 +116,8 @@ class Tier(models.Model):
 
 
 class BillingInterval(models.TextChoices):
-    MONTH = "month", "Monthly"
-    YEAR = "year", "Yearly"
+    MONTH = "month", _("Monthly")
+    YEAR = "year", _("Yearly")
 
 
 class Member(models.Model):
@@ -140,12 +141,12 @@ class Member(models.Model):
 
 
 class SubscriptionStatus(models.TextChoices):
-    INCOMPLETE = "incomplete", "Incomplete"
-    TRIALING = "trialing", "Trial"
-    ACTIVE = "active", "Active"
-    PAST_DUE = "past_due", "Payment failed, retrying"
-    CANCELED = "canceled", "Cancelled"
-    UNPAID = "unpaid", "Unpaid"
+    INCOMPLETE = "incomplete", _("Incomplete")
+    TRIALING = "trialing", _("Trial")
+    ACTIVE = "active", _("Active")
+    PAST_DUE = "past_due", _("Payment failed, retrying")
+    CANCELED = "canceled", _("Cancelled")
+    UNPAID = "unpaid", _("Unpaid")
 
 
 # While the provider retries a failed payment the reader keeps reading; access ends when it gives up.
@@ -204,9 +205,9 @@ class ComplimentaryAccess(models.Model):
 
 
 class LinkPurpose(models.TextChoices):
-    SIGN_UP = "sign_up", "Confirm sign-up"
-    SIGN_IN = "sign_in", "Sign in"
-    CHANGE_EMAIL = "change_email", "Confirm a new e-mail address"
+    SIGN_UP = "sign_up", _("Confirm sign-up")
+    SIGN_IN = "sign_in", _("Sign in")
+    CHANGE_EMAIL = "change_email", _("Confirm a new e-mail address")
 
 
 def hash_token(token: str) -> str:

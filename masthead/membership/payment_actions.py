@@ -6,6 +6,7 @@ answer both the same way.
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from masthead.core.time import moment_from_timestamp
 from masthead.membership.actions import MembershipError
@@ -25,17 +26,17 @@ from masthead.membership.payments.base import InvalidWebhook
 def check_checkout(*, member: Member, tier_slug: str, interval: str):
     """The tier to check out, or a MembershipError (400) naming what is wrong with the request."""
     if not get_backend().is_configured:
-        raise MembershipError("Paid subscriptions are coming soon.", status=400, title="Not yet")
+        raise MembershipError(_("Paid subscriptions are coming soon."), status=400, title=_("Not yet"))
     if interval not in BillingInterval.values:
-        raise MembershipError(f"There is no billing period called {interval!r}: choose month or year.")
+        raise MembershipError(_("There is no billing period called %(interval)r: choose month or year.") % {"interval": interval})
     tier = Tier.objects.filter(slug=tier_slug, is_active=True).first()
     if tier is None:
-        raise MembershipError(f"There is no tier called {tier_slug!r}.")
+        raise MembershipError(_("There is no tier called %(tier)r.") % {"tier": tier_slug})
     if not tier.stripe_price_id(interval):
         raise MembershipError(f"{tier.name} has no {BillingInterval(interval).label.lower()} price yet.")
     if member.subscriptions.filter(status__in=STATUSES_WITH_ACCESS).exists():
         raise MembershipError(
-            "You already have a subscription: change it from Manage your subscription.", status=409
+            _("You already have a subscription: change it from Manage your subscription."), status=409
         )
     return tier
 

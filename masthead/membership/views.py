@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 
 from masthead.core.client_ip import client_ip
 from masthead.membership import actions, payment_actions
@@ -84,7 +85,7 @@ def use_link(request, token=None):
     ):
         # Changing an address is confirmed by the member, signed in, from the new inbox.
         error = actions.MembershipError(
-            "Sign in to your account first, then open this link again.", status=403, title="Sign in first"
+            _("Sign in to your account first, then open this link again."), status=403, title=_("Sign in first")
         )
         return _problem(request, error, "membership/link_invalid.html")
     try:
@@ -174,7 +175,7 @@ def download_data(request):
 def delete_account(request):
     member = actions.member_of(request.user)
     if request.POST.get("confirm") != "delete":
-        error = actions.MembershipError("Tick the box to confirm that you want your account deleted.")
+        error = actions.MembershipError(_("Tick the box to confirm that you want your account deleted."))
         return render(
             request,
             "membership/account.html",
@@ -221,7 +222,7 @@ def checkout(request):
     except actions.MembershipError as error:
         return _problem(request, error)
     except PaymentError as error:
-        return _problem(request, actions.MembershipError(f"The payment provider said: {error}", status=502))
+        return _problem(request, actions.MembershipError(_("The payment provider said: %(error)s") % {"error": error}, status=502))
     return HttpResponseRedirect(url)
 
 
@@ -231,13 +232,13 @@ def portal(request):
     member = actions.member_of(request.user)
     backend = get_backend()
     if not backend.is_configured or not member.stripe_customer_id:
-        return _problem(request, actions.MembershipError("You have no paid subscription to manage."))
+        return _problem(request, actions.MembershipError(_("You have no paid subscription to manage.")))
     try:
         url = backend.portal_url(
             member=member, return_url=settings.MASTHEAD_BASE_URL + reverse("membership:account")
         )
     except PaymentError as error:
-        return _problem(request, actions.MembershipError(f"The payment provider said: {error}", status=502))
+        return _problem(request, actions.MembershipError(_("The payment provider said: %(error)s") % {"error": error}, status=502))
     return HttpResponseRedirect(url)
 
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from masthead.articles.models import ArticlePage
 from masthead.core import ratelimit
@@ -31,11 +32,11 @@ from masthead.newsletters.tasks import send_newsletter
 class NewsletterError(Exception):
     """A request that cannot be carried out, with a message for the reader and the HTTP status to answer."""
 
-    def __init__(self, message: str, *, status: int = 400, title: str = "That did not work"):
+    def __init__(self, message: str, *, status: int = 400, title: str = ""):
         super().__init__(message)
         self.message = message
         self.status = status
-        self.title = title
+        self.title = title or _("That did not work")
 
 
 # The Subscribe form (double opt-in) --------------------------------------------------------------------------
@@ -54,9 +55,9 @@ def check_request_subscription(*, email: str, ip_address: str) -> None:
     )
     if not (per_address and per_ip):
         raise NewsletterError(
-            "Too many subscriptions were asked for from here or for this address. Wait an hour and try again.",
+            _("Too many subscriptions were asked for from here or for this address. Wait an hour and try again."),
             status=429,
-            title="Too many requests",
+            title=_("Too many requests"),
         )
 
 
@@ -78,7 +79,7 @@ def do_request_subscription(*, email: str) -> None:
             "newsletters": list(Newsletter.objects.filter(is_active=True, default_on_sign_up=True)),
         },
     )
-    transaction.on_commit(partial(send_mail, f"Confirm your subscription to {name}", body, None, [email]))
+    transaction.on_commit(partial(send_mail, _("Confirm your subscription to %(name)s") % {"name": name}, body, None, [email]))
 
 
 def check_confirm_subscription(*, token: str) -> str:
@@ -86,7 +87,7 @@ def check_confirm_subscription(*, token: str) -> str:
     try:
         return tokens.read_confirm_token(token)
     except tokens.BadToken as error:
-        raise NewsletterError(str(error), title="This link cannot be used") from None
+        raise NewsletterError(str(error), title=_("This link cannot be used")) from None
 
 
 def do_confirm_subscription(*, email: str) -> Member:
@@ -99,7 +100,7 @@ def do_confirm_subscription(*, email: str) -> Member:
                 "This address belongs to an account that runs the site, or to one that was closed, so it "
                 "cannot be subscribed by link. Staff choose newsletters from their member page.",
                 status=403,
-                title="This address cannot subscribe here",
+                title=_("This address cannot subscribe here"),
             )
         tier_ids = reader_for_user(member.user).tier_ids
         for newsletter in Newsletter.objects.filter(is_active=True, default_on_sign_up=True).prefetch_related("tiers"):
@@ -142,10 +143,10 @@ def newsletters_for_member(member: Member) -> list[Newsletter]:
 def check_join(*, member: Member, slug: str) -> Newsletter:
     newsletter = Newsletter.objects.filter(slug=slug, is_active=True).prefetch_related("tiers").first()
     if newsletter is None:
-        raise NewsletterError(f"There is no newsletter called {slug!r}.", status=404, title="No such newsletter")
+        raise NewsletterError(_("There is no newsletter called %(slug)r.") % {"slug": slug}, status=404, title=_("No such newsletter"))
     if not newsletter.is_open_to(reader_for_user(member.user).tier_ids):
         raise NewsletterError(
-            f"{newsletter.name} is for paying members of another tier.", status=403, title="Not for your tier"
+            _("%(name)s is for paying members of another tier.") % {"name": newsletter.name}, status=403, title=_("Not for your tier")
         )
     return newsletter
 
@@ -157,7 +158,7 @@ def do_join(*, member: Member, newsletter: Newsletter) -> NewsletterSubscription
 def check_leave(*, slug: str) -> Newsletter:
     newsletter = Newsletter.objects.filter(slug=slug).first()
     if newsletter is None:
-        raise NewsletterError(f"There is no newsletter called {slug!r}.", status=404, title="No such newsletter")
+        raise NewsletterError(_("There is no newsletter called %(slug)r.") % {"slug": slug}, status=404, title=_("No such newsletter"))
     return newsletter
 
 
@@ -174,15 +175,15 @@ def check_unsubscribe(*, token: str) -> NewsletterSubscription:
     try:
         subscription_id = tokens.read_unsubscribe_token(token)
     except tokens.BadToken as error:
-        raise NewsletterError(str(error), title="This link cannot be used") from None
+        raise NewsletterError(str(error), title=_("This link cannot be used")) from None
     subscription = (
         NewsletterSubscription.objects.select_related("newsletter", "member__user").filter(pk=subscription_id).first()
     )
     if subscription is None:
         raise NewsletterError(
-            "This subscription no longer exists: nothing more will be sent for it.",
+            _("This subscription no longer exists: nothing more will be sent for it."),
             status=404,
-            title="Nothing to unsubscribe",
+            title=_("Nothing to unsubscribe"),
         )
     return subscription
 

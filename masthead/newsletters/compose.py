@@ -18,6 +18,7 @@ from django.core.mail.message import DNS_NAME
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import strip_tags
+from django.utils import translation
 
 from masthead.membership.access import Reader, gate_policy
 from masthead.membership.actions import publication_name
@@ -173,8 +174,13 @@ class Composer:
                 self._rendered[key] = self._prepare(reader)
             return self._rendered[key]
 
+    def language(self) -> str:
+        """The language the message speaks (its interface strings, its dates)."""
+        return self.newsletter.language
+
     def _prepare(self, reader: Reader) -> tuple[str, str, MIMETemplate]:
-        text, html = self.render(reader)
+        with translation.override(self.language()):
+            text, html = self.render(reader)
         html = absolute_urls(html)
         if css_inline is not None:
             html = css_inline.inline(html)
@@ -218,6 +224,9 @@ class ArticleComposer(Composer):
     def __init__(self, *, newsletter: Newsletter, article, subject: str):
         super().__init__(newsletter=newsletter, subject=subject)
         self.article = article
+
+    def language(self) -> str:
+        return self.article.language  # the mail speaks the article's language
 
     def render(self, reader: Reader) -> tuple[str, str]:
         context = article_email_context(self.article, reader, policy=self.policy)

@@ -31,9 +31,34 @@ def test_relative_time_in_english_names_the_largest_unit(age, expected):
 def test_relative_time_is_localised():
     twelve_years = NOW - timedelta(days=365 * 12 + 40)
     with translation.override("fr"):
-        assert plain(relative_time(twelve_years, NOW)).startswith("il y a 12 ")
+        assert plain(relative_time(twelve_years, NOW)) == "il y a 12 ans"
+        assert plain(relative_time(NOW - timedelta(days=400), NOW)) == "il y a 1 an"
+
+
+@pytest.mark.parametrize(
+    ("age", "expected"),
+    [
+        # Arabic has six plural forms: one, two (the dual), few (3-10), many (11-99), other.
+        (timedelta(days=400), "قبل سنة واحدة"),
+        (timedelta(days=365 * 2 + 10), "قبل سنتين"),
+        (timedelta(days=365 * 3 + 10), "قبل 3 سنوات"),
+        (timedelta(days=365 * 12 + 40), "قبل 12 سنة"),
+        (timedelta(days=2), "قبل يومين"),
+        (timedelta(hours=5), "قبل 5 ساعات"),
+    ],
+)
+def test_relative_time_in_arabic_uses_its_plural_forms(age, expected):
     with translation.override("ar"):
-        assert "12" in relative_time(twelve_years, NOW) and "مضت" in relative_time(twelve_years, NOW)
+        assert plain(relative_time(NOW - age, NOW)) == expected
+
+
+def test_dates_are_written_as_each_language_writes_them():
+    from masthead.core.time import local_date
+
+    day = datetime(2014, 3, 2, 9, 0, tzinfo=timezone.utc)
+    for language, expected in [("en", "March 2, 2014"), ("fr", "2 mars 2014"), ("ar", "2 مارس 2014")]:
+        with translation.override(language):
+            assert plain(local_date(day)) == expected
 
 
 def test_a_future_date_does_not_read_as_the_past():

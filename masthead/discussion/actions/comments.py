@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from masthead.discussion.actions.privacy import hash_ip
 from masthead.discussion.actions.subscriptions import announce_comment, subscribe_author
@@ -25,13 +27,13 @@ from masthead.discussion.rules import CONTENT_RULES, Outcome, Submission, evalua
 
 def clean_body(body) -> str:
     if not isinstance(body, str):
-        raise DiscussionError("The comment text is missing.")
+        raise DiscussionError(_("The comment text is missing."))
     body = body.replace("\r\n", "\n").strip()
     if not body:
-        raise DiscussionError("Write something before posting: the comment is empty.")
+        raise DiscussionError(_("Write something before posting: the comment is empty."))
     limit = settings.MASTHEAD_DISCUSSION_MAX_LENGTH
     if len(body) > limit:
-        raise DiscussionError(f"Comments are limited to {limit:,} characters; this one has {len(body):,}.")
+        raise DiscussionError(_("Comments are limited to %(limit)s characters; this one has %(length)s.") % {"limit": number_format(limit, force_grouping=True), "length": number_format(len(body), force_grouping=True)})
     try:
         check_markdown(body)
     except MalformedMarkdown as error:
@@ -57,11 +59,11 @@ def approved_comment(comment_id, *, message: str) -> Comment:
 def _check_parent(parent: Comment | None, thread: Thread) -> Comment:
     """The comment replied to, as the rules' query read it: what places the reply (thread, root, depth)."""
     if parent is None or parent.status != CommentStatus.APPROVED:
-        raise DiscussionError("The comment you are replying to does not exist.")
+        raise DiscussionError(_("The comment you are replying to does not exist."))
     if parent.thread_id != thread.pk:  # one thread per article
-        raise DiscussionError("The comment you are replying to belongs to another article.")
+        raise DiscussionError(_("The comment you are replying to belongs to another article."))
     if parent.is_deleted:
-        raise DiscussionError("The comment you are replying to has been deleted.")
+        raise DiscussionError(_("The comment you are replying to has been deleted."))
     return parent
 
 
@@ -82,19 +84,19 @@ def check_post_comment(
     policy = policy or DiscussionSettings.current()
     thread = thread_for(page)
     if not thread.is_open(policy):
-        raise DiscussionError("Comments on this article are closed.", status=403)
+        raise DiscussionError(_("Comments on this article are closed."), status=403)
     member = user if user is not None and user.is_authenticated else None
     if member is None:
         if policy.who_may_comment != WhoMayComment.EVERYONE:
-            raise DiscussionError("Sign in to comment.", status=403)
+            raise DiscussionError(_("Sign in to comment."), status=403)
         guest_name = (guest_name or "").strip()
         guest_email = (guest_email or "").strip()
         if not guest_name or len(guest_name) > 80:
-            raise DiscussionError("Give your name (up to 80 characters) to comment as a guest.")
+            raise DiscussionError(_("Give your name (up to 80 characters) to comment as a guest."))
         try:
             validate_email(guest_email)
         except ValidationError:
-            raise DiscussionError("Give a valid e-mail address to comment as a guest.") from None
+            raise DiscussionError(_("Give a valid e-mail address to comment as a guest.")) from None
     body = clean_body(body)
 
     parent_pk = None
@@ -102,9 +104,9 @@ def check_post_comment(
         try:
             parent_pk = int(parent_id)
         except (TypeError, ValueError):
-            raise DiscussionError("The comment you are replying to does not exist.") from None
+            raise DiscussionError(_("The comment you are replying to does not exist.")) from None
         if not 0 < parent_pk < 2**63:  # no such id, and more than the databases' integers hold
-            raise DiscussionError("The comment you are replying to does not exist.")
+            raise DiscussionError(_("The comment you are replying to does not exist."))
 
     ip_hash = hash_ip(ip)
     submission = Submission(
@@ -197,15 +199,15 @@ def do_post_comment(
 
 def _own_comment(comment_id, user) -> Comment:
     if user is None or not user.is_authenticated:
-        raise DiscussionError("Sign in to change your comments.", status=403)
+        raise DiscussionError(_("Sign in to change your comments."), status=403)
     try:
         comment = Comment.objects.select_related("thread").get(pk=int(comment_id))
     except (TypeError, ValueError, Comment.DoesNotExist):
-        raise DiscussionError("There is no such comment.", status=404) from None
+        raise DiscussionError(_("There is no such comment."), status=404) from None
     if comment.author_id != user.pk:
-        raise DiscussionError("You can change only your own comments.", status=403)
+        raise DiscussionError(_("You can change only your own comments."), status=403)
     if comment.is_deleted:
-        raise DiscussionError("This comment has been deleted.")
+        raise DiscussionError(_("This comment has been deleted."))
     return comment
 
 
@@ -213,7 +215,7 @@ def check_edit_comment(*, comment_id, user, body) -> Comment:
     comment = _own_comment(comment_id, user)
     if not comment.is_editable_by(user):
         minutes = settings.MASTHEAD_DISCUSSION_EDIT_MINUTES
-        raise DiscussionError(f"Comments can be edited for {minutes} minutes after posting.", status=403)
+        raise DiscussionError(_("Comments can be edited for %(minutes)s minutes after posting.") % {"minutes": minutes}, status=403)
     body = clean_body(body)
     policy = DiscussionSettings.current()
     verdicts = evaluate(

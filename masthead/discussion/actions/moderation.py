@@ -1,6 +1,7 @@
 """The editors' side: the moderation queue's actions, readers' reports that feed it, a moderator's edit."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from masthead.discussion.actions.bans import clean_ban_terms, do_ban
 from masthead.discussion.actions.comments import approved_comment, clean_body, do_edit_comment
@@ -82,15 +83,15 @@ def do_moderate(*, comments: list[Comment], action: str, editor, reason: str = "
 
 
 def check_report_comment(*, comment_id, user, reason, note: str = "", ip: str = "") -> Flag:
-    comment = approved_comment(comment_id, message="There is no such comment to report.")
+    comment = approved_comment(comment_id, message=_("There is no such comment to report."))
     if reason not in FlagReason.values:
-        raise DiscussionError("Choose a reason for the report from the list.")
+        raise DiscussionError(_("Choose a reason for the report from the list."))
     note = (note or "").strip()
     if len(note) > 500:
-        raise DiscussionError("Keep the note under 500 characters.")
+        raise DiscussionError(_("Keep the note under 500 characters."))
     member = user if user is not None and user.is_authenticated else None
     if member is not None and Flag.objects.filter(comment=comment, reporter=member).exists():
-        raise DiscussionError("You have already reported this comment; an editor will look at it.")
+        raise DiscussionError(_("You have already reported this comment; an editor will look at it."))
     return do_report_comment(comment=comment, reporter=member, reason=reason, note=note, ip_hash=hash_ip(ip))
 
 

@@ -6,6 +6,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.errors import DiscussionError
@@ -53,9 +54,9 @@ def _ask_to_confirm(address: GuestAddress) -> None:
 
 def check_subscribe_thread(*, page, user) -> Subscription:
     if user is None or not user.is_authenticated:
-        raise DiscussionError("Sign in to follow a discussion.", status=403)
+        raise DiscussionError(_("Sign in to follow a discussion."), status=403)
     if not user.email:
-        raise DiscussionError("Your account has no e-mail address to send notifications to.")
+        raise DiscussionError(_("Your account has no e-mail address to send notifications to."))
     return do_subscribe_thread(thread=thread_for(page), user=user)
 
 

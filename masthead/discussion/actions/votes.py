@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from masthead.core import ratelimit
 from masthead.discussion.actions.comments import approved_comment
@@ -17,26 +18,26 @@ def check_vote(*, comment_id, user, value, guest_key: str = "", ip: str = "", po
     policy = policy or DiscussionSettings.current()
     member = user is not None and user.is_authenticated
     if not member and (policy.who_may_comment != WhoMayComment.EVERYONE or not guest_key):
-        raise DiscussionError("Sign in to vote.", status=403)
+        raise DiscussionError(_("Sign in to vote."), status=403)
     try:
         value = int(value)
     except (TypeError, ValueError):
         value = None
     if value not in (1, -1):
         raise DiscussionError("A vote is +1 (up) or -1 (down).")
-    comment = approved_comment(comment_id, message="There is no such comment to vote on.")
+    comment = approved_comment(comment_id, message=_("There is no such comment to vote on."))
     if comment.is_deleted:
-        raise DiscussionError("This comment has been deleted.")
+        raise DiscussionError(_("This comment has been deleted."))
     if member and comment.author_id == user.pk:
-        raise DiscussionError("You cannot vote on your own comment.")
+        raise DiscussionError(_("You cannot vote on your own comment."))
     if not comment.thread.is_open(policy):
-        raise DiscussionError("Comments on this article are closed.", status=403)
+        raise DiscussionError(_("Comments on this article are closed."), status=403)
     if not member and not ratelimit.allow(
         "guest-votes-by-address", ip or "unknown", limit=settings.MASTHEAD_DISCUSSION_GUEST_VOTES_PER_HOUR,
         window_seconds=3600,
     ):
         # A guest who drops their cookie could vote again: an address gets this many guest votes an hour.
-        raise DiscussionError("Too many votes from your address; try again in an hour, or sign in.", status=429)
+        raise DiscussionError(_("Too many votes from your address; try again in an hour, or sign in."), status=429)
     if member:
         return do_vote(comment=comment, voter=user, value=value)
     return do_vote(comment=comment, guest_key=guest_key, value=value)

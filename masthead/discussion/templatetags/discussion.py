@@ -3,11 +3,11 @@
 from datetime import datetime
 
 from django import template
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.html import format_html
 
 from masthead.articles.models import ArticlePage
-from masthead.core.time import relative_time
+from masthead.core.time import local_datetime, relative_time
 from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.models import Thread
 from masthead.discussion.thread_pages import chosen_sort
@@ -44,7 +44,7 @@ def _discussion_language(context) -> str:
 def comment_time(context, value: datetime):
     """The comment's age in words in the article's language, with the exact time in `datetime` and on hover."""
     with translation.override(_discussion_language(context) or translation.get_language()):
-        exact = formats.date_format(value, "DATETIME_FORMAT")
+        exact = local_datetime(value)
         relative = relative_time(value)
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative)
 

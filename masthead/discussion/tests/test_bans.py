@@ -89,14 +89,14 @@ def test_a_banned_member_is_told_until_when(article, member):
 
 
 def test_of_several_bans_on_one_person_the_longest_decides(article, member):
-    from django.utils import formats
+    from masthead.core.time import local_datetime
 
     soon, later = timezone.now() + timedelta(days=2), timezone.now() + timedelta(days=5)
     Ban.objects.create(user=member, expires_at=soon)  # by account
     by_address = Ban.objects.create(email=member.email.upper(), expires_at=later)  # and by address, any case
     with pytest.raises(DiscussionError) as refused:
         post(article, member)
-    until = formats.date_format(timezone.localtime(later), "DATETIME_FORMAT")
+    until = local_datetime(later)
     assert refused.value.message == f"You cannot comment on this site until {until}."
     by_address.expires_at = None
     by_address.save()

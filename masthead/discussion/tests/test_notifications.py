@@ -207,3 +207,18 @@ def test_followers_who_may_not_read_the_whole_article_are_not_sent_its_comments(
     with django_capture_on_commit_callbacks(execute=True):
         post(article, other_member, "Quoting it again after the lapse.")
     assert len(smtp_inbox.messages) == 1
+
+
+def test_a_reply_on_an_arabic_article_is_mailed_in_arabic(
+    smtp_inbox, section, member, other_member, django_capture_on_commit_callbacks
+):
+    from masthead.articles.factories import make_article
+
+    arabic = make_article(section=section, title="أين تذهب المياه", language="ar")
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = post(arabic, member, "رأيي في الأنابيب.", subscribe=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(arabic, other_member, "لا أوافق.", parent_id=mine.pk)
+    [message] = smtp_inbox.to(member.email)
+    assert str(message["Subject"]).strip() == "ردّ Bo Other على تعليقك على «أين تذهب المياه»"
+    assert "اقرأ وردّ:" in message.get_content() and "Read and reply" not in message.get_content()

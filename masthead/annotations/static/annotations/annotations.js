@@ -6,6 +6,13 @@
 (function () {
   "use strict";
 
+  // Words come from Django's JavaScript catalogue (the jsi18n script before this one), in the page's language.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var dataNode = document.getElementById("inline-feedback-data");
   var data = dataNode ? JSON.parse(dataNode.textContent) : null;
   var body = document.querySelector(".article-body");
@@ -173,7 +180,7 @@
   }
 
   function countLabel(count) {
-    return count + (count === 1 ? " comment" : " comments") + " on this passage";
+    return interpolate(ngettext("%(count)s comment on this passage", "%(count)s comments on this passage", count), { count: count }, true);
   }
 
   function highlight(passage) {
@@ -352,7 +359,7 @@
       button.type = "button";
       button.className = "comment-on-selection";
       button.setAttribute("data-inline-ui", "");
-      button.textContent = "Comment on this";
+      button.textContent = gettext("Comment on this");
       // Keep the reader's selection when the button is pressed.
       button.addEventListener("mousedown", function (event) { event.preventDefault(); });
       button.addEventListener("click", function () { openComposer(chosen); });
@@ -362,7 +369,13 @@
     details.block.after(button); // after the passage's block in the tab order
     button.hidden = false;
     button.style.insetBlockStart = rect.bottom - origin.top + 6 + "px";
-    button.style.left = Math.max(0, Math.min(rect.left - origin.left, origin.width - 160)) + "px";
+    // Under the start of the selection: its left edge in a left-to-right article, its right edge in Arabic.
+    if (window.getComputedStyle(body).direction === "rtl") {
+      button.style.left = "";
+      button.style.insetInlineStart = Math.max(0, Math.min(origin.right - rect.right, origin.width - 160)) + "px";
+    } else {
+      button.style.insetInlineStart = Math.max(0, Math.min(rect.left - origin.left, origin.width - 160)) + "px";
+    }
   }
 
   var pending = null;
@@ -388,7 +401,7 @@
       form = document.createElement("p");
       form.className = "inline-composer inline-composer-closed";
       var closed = document.getElementById("inline-composer-closed");
-      form.textContent = closed ? closed.textContent : "Comments are closed.";
+      form.textContent = closed ? closed.textContent : gettext("Comments are closed.");
       details.block.after(form);
       return;
     }
@@ -402,7 +415,7 @@
     place(form, details.block);
     if (details.across) {
       form.querySelector("[data-form-error]").textContent =
-        "The selection runs across two paragraphs (or a heading and a paragraph); select words within one paragraph.";
+        gettext("The selection runs across two paragraphs (or a heading and a paragraph); select words within one paragraph.");
       form.querySelector("button[type=submit]").disabled = true;
       return;
     }
@@ -446,7 +459,7 @@
     }).then(function (answer) {
       form.removeAttribute("aria-busy");
       if (!answer.ok) {
-        error.textContent = answer.result.detail || "The comment could not be posted.";
+        error.textContent = answer.result.detail || gettext("The comment could not be posted.");
         return;
       }
       var notice = document.createElement("p");
@@ -454,19 +467,19 @@
       notice.setAttribute("role", "status");
       if (answer.result.visible) {
         var passage = addToPassage(answer.result.anchor);
-        notice.textContent = "Your comment is posted.";
+        notice.textContent = gettext("Your comment is posted.");
         form.replaceWith(notice);
         if (passage.marks) {
           flash(passage);
         }
       } else {
-        notice.textContent = "Thank you: your comment will appear once an editor has approved it.";
+        notice.textContent = gettext("Thank you: your comment will appear once an editor has approved it.");
         form.replaceWith(notice);
       }
       window.setTimeout(function () { notice.remove(); }, 6000);
     }).catch(function () {
       form.removeAttribute("aria-busy");
-      error.textContent = "The comment could not be sent; check your connection and try again.";
+      error.textContent = gettext("The comment could not be sent; check your connection and try again.");
     });
   }
 
@@ -541,7 +554,7 @@
     if (filter && sorts && !sorts.querySelector("[data-inline-filter]")) {
       var item = document.createElement("a");
       item.href = filter.href;
-      item.textContent = "Inline feedback";
+      item.textContent = gettext("Inline feedback");
       item.setAttribute("data-inline-filter", "");
       sorts.appendChild(item);
     }

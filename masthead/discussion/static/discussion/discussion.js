@@ -3,6 +3,13 @@
 (function () {
   "use strict";
 
+  // Words come from Django's JavaScript catalogue (the jsi18n script before this one), in the page's language.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var HEADERS = { "X-Discussion": "fetch" };
 
   function fragment(html) {
@@ -39,8 +46,9 @@
 
   function bumpCount(section, by) {
     var counter = section.querySelector("[data-comment-count]");
-    var count = parseInt(counter.textContent, 10) + by;
-    counter.textContent = count + (count === 1 ? " comment" : " comments");
+    var count = parseInt(counter.dataset.commentCount || counter.textContent, 10) + by;
+    counter.dataset.commentCount = count;
+    counter.textContent = interpolate(ngettext("%(count)s comment", "%(count)s comments", count), { count: count }, true);
   }
 
   function insertComment(form, html) {
@@ -117,7 +125,7 @@
     }
     var author = comment.querySelector(".comment-author").textContent;
     var lines = selection.toString().trim().split("\n");
-    return author + " wrote:\n\n" + lines.map(function (line) { return "> " + line; }).join("\n") + "\n\n";
+    return interpolate(gettext("%(author)s wrote:"), { author: author }, true) + "\n\n" + lines.map(function (line) { return "> " + line; }).join("\n") + "\n\n";
   }
 
   function openInline(link) {
