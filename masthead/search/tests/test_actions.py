@@ -17,10 +17,12 @@ def body():
 def test_publishing_writes_both_parts_and_unpublishing_removes_them(section):
     article = make_article(section=section, title="Tidal energy", standfirst="A standfirst.", body=body())
     parts = dict(ArticleText.objects.filter(article_id=article.pk).values_list("part", "text"))
+    # The index holds terms: folded and stemmed in the article's language (English here).
     assert parts == {
-        TextPart.READABLE: "A standfirst. Open words.",
-        TextPart.WHOLE: "A standfirst. Open words. Closed words.",
+        TextPart.READABLE: "a standfirst open word",
+        TextPart.WHOLE: "a standfirst open word close word",
     }
+    assert text_parts(article)[TextPart.WHOLE] == "A standfirst. Open words. Closed words."
     ArticlePage.objects.get(pk=article.pk).unpublish()  # the factory's copy still says it is a draft
     assert not ArticleText.objects.filter(article_id=article.pk).exists()
 
