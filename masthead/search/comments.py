@@ -12,7 +12,7 @@ from masthead.articles.models import ArticlePage
 from masthead.discussion.models import Comment
 from masthead.search.models import CommentText
 from masthead.search.query import ParsedQuery
-from masthead.search.results import ACCESS_FIELDS, MAX_CANDIDATES, PAGE_SIZE, filtered_articles, languages_for
+from masthead.search.results import ACCESS_FIELDS, PAGE_SIZE, candidate_window, filtered_articles, languages_for
 from masthead.search.snippets import snippet_for
 
 COMMENTS_ON_ARTICLES_PAGE = 5
@@ -33,7 +33,7 @@ class CommentResults:
     is_capped: bool = False
 
 
-def _candidates(query: ParsedQuery, filters: dict, *, moderator: bool):
+def _candidates(query: ParsedQuery, filters: dict, *, moderator: bool, window: int):
     rows = CommentText.objects.all()
     if moderator:
         # Every comment, under drafts and unpublished articles too, unless a filter narrows the articles.
@@ -45,7 +45,7 @@ def _candidates(query: ParsedQuery, filters: dict, *, moderator: bool):
             comment__in=Comment.objects.visible().filter(is_deleted=False).values("pk"),
         )
     rows = rows.only("pk", "comment_id", "article_id").search(query.exact(languages_for(filters)))
-    return list(rows[:MAX_CANDIDATES])
+    return list(rows[:window])
 
 
 def search_comments(
@@ -62,7 +62,8 @@ def search_comments(
     filters = filters or {}
     if not query:
         return CommentResults(comments=[])
-    rows = _candidates(query, filters, moderator=moderator)
+    window = candidate_window(page_number)
+    rows = _candidates(query, filters, moderator=moderator, window=window)
     articles = (
         ArticlePage.objects.filter(pk__in={row.article_id for row in rows})
         .only("title", "url_path", "language", *ACCESS_FIELDS)
@@ -84,4 +85,4 @@ def search_comments(
                 snippet=snippet_for(text, query.terms(article.language), article.language),
             )
         )
-    return CommentResults(comments=results, page=page, count=len(found), is_capped=len(rows) == MAX_CANDIDATES)
+    return CommentResults(comments=results, page=page, count=len(found), is_capped=len(rows) == window)

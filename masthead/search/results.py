@@ -19,8 +19,14 @@ from masthead.search.snippets import snippet_for
 PAGE_SIZE = 20
 MAX_NAMES = 5
 # Rows read from the index per search: an article can match in both parts, and matches in a part the reader may
-# not use are dropped. Past this many rows a search shows "more than" its count, and no further pages.
+# not use are dropped, so a page reads CANDIDATES_PER_PAGE rows per page up to it (page 2 reads 200), never
+# more than MAX_CANDIDATES. When the rows run out at that window the count reads "more than".
+CANDIDATES_PER_PAGE = 5 * PAGE_SIZE
 MAX_CANDIDATES = 1000
+
+
+def candidate_window(page_number: int) -> int:
+    return min(MAX_CANDIDATES, CANDIDATES_PER_PAGE * max(1, page_number))
 
 # Which part of the text each visibility searches.
 PART_FOR = {Visibility.ALL: TextPart.WHOLE, Visibility.PREVIEW: TextPart.READABLE}
@@ -80,7 +86,9 @@ def fuzzy_search_available() -> bool:
         return cursor.fetchone() is not None
 
 
-def _matching_articles(backend_query, reader: Reader, policy, filters) -> tuple[list[tuple[int, Visibility]], bool]:
+def _matching_articles(
+    backend_query, reader: Reader, policy, filters, window: int
+) -> tuple[list[tuple[int, Visibility]], bool]:
     """Ids of the articles whose readable-to-this-reader part matches, in the backend's order of relevance.
 
     The backend matches both parts of every live article; the reader keeps a match only in the part access.py
@@ -90,7 +98,7 @@ def _matching_articles(backend_query, reader: Reader, policy, filters) -> tuple[
     rows = list(
         ArticleText.objects.filter(article__in=filtered_articles(filters).values("pk"))
         .only("pk", "article_id", "part")
-        .search(backend_query)[:MAX_CANDIDATES]
+        .search(backend_query)[:window]
     )
     articles = (
         ArticlePage.objects.filter(pk__in={row.article_id for row in rows})
@@ -108,7 +116,7 @@ def _matching_articles(backend_query, reader: Reader, policy, filters) -> tuple[
             continue
         seen.add(row.article_id)
         found.append((row.article_id, visibility))
-    return found, len(rows) == MAX_CANDIDATES
+    return found, len(rows) == window
 
 
 def _text_after_title(article: ArticlePage, visibility: Visibility) -> str:
@@ -150,11 +158,12 @@ def search_articles(
     filters = filters or {}
     if not query:
         return SearchResults(articles=[])
-    found, is_capped = _matching_articles(query.exact(languages_for(filters)), reader, policy, filters)
+    window = candidate_window(page_number)
+    found, is_capped = _matching_articles(query.exact(languages_for(filters)), reader, policy, filters, window)
     authors, topics = search_names(query) if not filters else ([], [])
     is_fuzzy = False
     if not found and not authors and not topics and fuzzy_search_available():
-        found, is_capped = _matching_articles(query.fuzzy(), reader, policy, filters)
+        found, is_capped = _matching_articles(query.fuzzy(), reader, policy, filters, window)
         is_fuzzy = bool(found)
     page, articles = _result_page(found, page_number, query)
     return SearchResults(
