@@ -9,11 +9,11 @@ from masthead.discussion.models import Comment
 from masthead.search.actions import (
     do_forget_article_text,
     do_index_article_text,
-    do_index_comment_text,
     do_index_missing_articles,
     do_index_missing_comments,
 )
 from masthead.search.models import ArticleText, CommentText
+from masthead.search.tasks import index_comment
 
 
 def article_published(sender, instance, **kwargs):
@@ -28,7 +28,9 @@ def comment_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     # Saves that leave the body alone (votes, status: read live at search time) need no new terms.
     if raw or (update_fields is not None and "body" not in update_fields):
         return
-    do_index_comment_text(comment=instance)
+    # A task, so that posting pays one queued row rather than the indexing; with the database task queue the row
+    # is written in the comment's own transaction, so the worker sees the comment when it runs.
+    index_comment.enqueue(comment_id=instance.pk)
 
 
 def index_missing_after_migrate(sender, **kwargs):
