@@ -1,6 +1,6 @@
 """Keep the search app's index rows in step with publishing and with comments (connected in apps.py)."""
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import post_migrate, post_save
 from wagtail.signals import page_published, page_unpublished
 
@@ -28,9 +28,10 @@ def comment_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     # Saves that leave the body alone (votes, status: read live at search time) need no new terms.
     if raw or (update_fields is not None and "body" not in update_fields):
         return
-    # A task, so that posting pays one queued row rather than the indexing; with the database task queue the row
-    # is written in the comment's own transaction, so the worker sees the comment when it runs.
-    index_comment.enqueue(comment_id=instance.pk)
+    # A task queued once the comment is committed: posting stays the few statements discussion keeps it to, and
+    # the worker finds the comment. Should the process die in between, the next `migrate` indexes it.
+    comment_id = instance.pk
+    transaction.on_commit(lambda: index_comment.enqueue(comment_id=comment_id))
 
 
 def index_missing_after_migrate(sender, **kwargs):

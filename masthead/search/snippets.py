@@ -4,6 +4,8 @@ A word is marked when its term (analysis.py, in the text's language) is one of t
 is marked for the query "electricite" and "houses" for "house", exactly as the index matched them.
 """
 
+from functools import lru_cache
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -12,8 +14,13 @@ from masthead.search import analysis
 SNIPPET_CHARS = 200
 
 
+@lru_cache(maxsize=50_000)
+def _terms_of(word: str, language: str) -> tuple[str, ...]:
+    return tuple(analysis.terms(word, language))
+
+
 def _is_match(word: str, query_terms: frozenset[str], language: str) -> bool:
-    return any(analysis.term(folded, language) in query_terms for folded in analysis.words(word))
+    return any(term in query_terms for term in _terms_of(word, language))
 
 
 def _cut(text: str, first_match: int | None) -> tuple[int, int]:

@@ -22,6 +22,17 @@ ARABIC_BODY = "تعمل الطاقة الشمسية في أسوان على تش�
 FRENCH_BODY = "Les centrales électriques de la vallée fournissent l'électricité des hôpitaux."
 
 
+@pytest.fixture
+def comment_on(django_capture_on_commit_callbacks):
+    """make_comment, with what is queued on commit run (the test's transaction never commits): indexing."""
+
+    def make(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return make_comment(**kwargs)
+
+    return make
+
+
 def search(client, **params):
     return client.get("/search/", params).content.decode()
 
@@ -65,30 +76,30 @@ def test_an_author_and_a_topic_are_found_by_name(client, section):
     assert topic.get_absolute_url() in html
 
 
-def test_a_comment_is_found_by_its_words_and_listed_apart(client, section):
+def test_a_comment_is_found_by_its_words_and_listed_apart(client, section, comment_on):
     article = make_article(section=section, title="Tidal energy")
-    make_comment(article=article, body="The salmon ladders were never mentioned.")
+    comment_on(article=article, body="The salmon ladders were never mentioned.")
     html = search(client, q="salmon ladder")
     assert "<mark>salmon</mark> <mark>ladders</mark>" in html and "Tidal energy" in html
     assert "Comments" in html and "1 result for" in html  # the comment is no article result
 
 
-def test_a_comment_is_found_only_by_readers_of_its_discussion(client, section):
+def test_a_comment_is_found_only_by_readers_of_its_discussion(client, section, comment_on):
     article = make_article(section=section, title="Members only", publish=False)
     article.access_level = AccessLevel.MEMBERS
     article.save_revision().publish()
-    make_comment(article=article, body="Kelp forests recover slowly.")
-    make_comment(article=article, body="Kelp spam, held back.", status=CommentStatus.SPAM)
+    comment_on(article=article, body="Kelp forests recover slowly.")
+    comment_on(article=article, body="Kelp spam, held back.", status=CommentStatus.SPAM)
     assert "recover" not in search(client, q="kelp")
     client.force_login(MemberFactory().user)
     html = search(client, q="kelp")
     assert "<mark>Kelp</mark> forests recover" in html and "spam" not in html
 
 
-def test_a_moderator_finds_every_comment(client, section):
+def test_a_moderator_finds_every_comment(client, section, comment_on):
     article = make_article(section=section, title="Tidal energy")
-    make_comment(article=article, body="Kelp spam, held back.", status=CommentStatus.SPAM)
-    make_comment(article=article, body="Kelp pending approval.", status=CommentStatus.PENDING)
+    comment_on(article=article, body="Kelp spam, held back.", status=CommentStatus.SPAM)
+    comment_on(article=article, body="Kelp pending approval.", status=CommentStatus.PENDING)
     assert "Kelp" not in search(client, q="kelp")
     editor = UserFactory()
     editor.groups.add(Group.objects.get(name="Editors"))
