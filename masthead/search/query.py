@@ -9,7 +9,7 @@ article matches when all its words match in one of them.
 import re
 from dataclasses import dataclass
 
-from wagtail.search.query import And, Fuzzy, Or, Phrase, PlainText
+from wagtail.search.query import And, Or, Phrase, PlainText
 
 from masthead.search import analysis
 
@@ -47,9 +47,6 @@ class ParsedQuery:
 
     def terms(self, language: str) -> tuple[str, ...]:
         return tuple(analysis.terms(" ".join(self.words), language))
-
-    def fuzzy(self):
-        return Fuzzy(" ".join(analysis.words(" ".join(self.words))), operator="and")
 
 
 def parse_query(text: str) -> ParsedQuery:

@@ -49,7 +49,7 @@ class SearchResults:
     page: ResultPage | None = None
     count: int = 0
     is_capped: bool = False  # more matches than MAX_CANDIDATES rows hold: `count` is a lower bound
-    is_fuzzy: bool = False  # no exact match: these are near matches (typo tolerance)
+    is_fuzzy: bool = False  # no exact match: these are the results of "did you mean" (views.py)
 
     def __len__(self):
         return self.count + len(self.authors) + len(self.topics)
@@ -78,7 +78,7 @@ def filtered_articles(filters: dict):
 
 
 def fuzzy_search_available() -> bool:
-    """Typo tolerance is Wagtail's `Fuzzy` query, which only its PostgreSQL backend runs (with pg_trgm)."""
+    """Whether pg_trgm is there for "did you mean" to rank words by trigram similarity (suggestions.py)."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
@@ -161,10 +161,6 @@ def search_articles(
     window = candidate_window(page_number)
     found, is_capped = _matching_articles(query.exact(languages_for(filters)), reader, policy, filters, window)
     authors, topics = search_names(query) if not filters else ([], [])
-    is_fuzzy = False
-    if not found and not authors and not topics and fuzzy_search_available():
-        found, is_capped = _matching_articles(query.fuzzy(), reader, policy, filters, window)
-        is_fuzzy = bool(found)
     page, articles = _result_page(found, page_number, query)
     return SearchResults(
         articles=articles,
@@ -173,5 +169,4 @@ def search_articles(
         page=page,
         count=len(found),
         is_capped=is_capped,
-        is_fuzzy=is_fuzzy,
     )

@@ -16,7 +16,7 @@ from masthead.search.models import VocabularyWord
 from masthead.search.query import ParsedQuery
 from masthead.search.results import fuzzy_search_available
 
-MIN_SIMILARITY = 0.35  # pg_trgm
+MIN_SIMILARITY = 0.3  # pg_trgm's own default threshold
 MIN_RATIO = 0.75  # difflib
 MAX_CANDIDATES = 2000
 

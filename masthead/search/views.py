@@ -52,8 +52,14 @@ def search(request):
 
     results, comments = run(parsed, page_number)
     # "Did you mean" only when it finds something for this reader: never a dead end, nor a word they may not read.
+    # When the query itself found nothing, the suggestion's results are shown as near matches.
     suggestion = suggestion_for(parsed) if parsed else None
-    if suggestion and not _found_anything(*run(parse_query(suggestion), 1)):
-        suggestion = None
+    if suggestion:
+        near_results, near_comments = run(parse_query(suggestion), page_number)
+        if not _found_anything(near_results, near_comments):
+            suggestion = None
+        elif not _found_anything(results, comments):
+            results, comments = near_results, near_comments
+            results.is_fuzzy = True
     context.update(results=results, comments=comments, suggestion=suggestion)
     return render(request, "search/search.html", context)
