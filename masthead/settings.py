@@ -398,7 +398,23 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_AUTOSAVE_INTERVAL = 0
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Search: the database's own full-text search (SQLite FTS5, PostgreSQL), or OpenSearch/Elasticsearch when
+# MASTHEAD_SEARCH_URL names a server; MASTHEAD_SEARCH_ENGINE picks Wagtail's backend module for it (its Python
+# client must be installed: opensearch-py for opensearch2/3, elasticsearch for elasticsearch7/8/9). See
+# masthead/search/README.md; after switching, run `manage.py update_index`.
+MASTHEAD_SEARCH_URL = os.environ.get("MASTHEAD_SEARCH_URL", "")
+MASTHEAD_SEARCH_ENGINE = os.environ.get("MASTHEAD_SEARCH_ENGINE", "opensearch2")
+if MASTHEAD_SEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": f"wagtail.search.backends.{MASTHEAD_SEARCH_ENGINE}",
+            "URLS": env_list("MASTHEAD_SEARCH_URL", []),
+            "INDEX_PREFIX": os.environ.get("MASTHEAD_SEARCH_INDEX_PREFIX", "masthead_"),
+            "TIMEOUT": 5,
+        }
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "odt", "docx"]
 
 # Listing sizes.

@@ -1,4 +1,8 @@
-"""The text search matches, indexed twice per article: the whole piece, and the part every reader may read."""
+"""What search matches, in its own index rows: each article twice (the whole piece, and the part every reader may
+read), each comment once, and the vocabulary "did you mean" suggests from.
+
+The indexed text is analysis.py's terms (folded, normalised, stemmed per language), never the text as written:
+snippets and titles shown are cut from the articles and comments themselves."""
 
 from django.db import models
 from wagtail.search import index
@@ -24,8 +28,11 @@ class ArticleText(index.Indexed, models.Model):
 
     article = models.ForeignKey("articles.ArticlePage", on_delete=models.CASCADE, related_name="+")
     part = models.CharField(max_length=10, choices=TextPart.choices)
-    title = models.CharField(max_length=255)
+    # The title's and the text's index terms (analysis.analysed), not the words as written.
+    title = models.TextField()
     text = models.TextField(blank=True)
+    # analysis.py's version the terms were made with; older rows are made again after `migrate`.
+    analysis_version = models.PositiveSmallIntegerField(default=0)
 
     objects = ArticleTextQuerySet.as_manager()
 
@@ -43,3 +50,40 @@ class ArticleText(index.Indexed, models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.part})"
+
+
+class CommentTextQuerySet(SearchableQuerySetMixin, models.QuerySet):
+    pass
+
+
+class CommentText(index.Indexed, models.Model):
+    """A comment's index terms, in its article's language. Whether it is shown is read from the comment itself
+    at search time (its status may change without a save signal), so a row exists for every comment."""
+
+    comment = models.OneToOneField("discussion.Comment", on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey("articles.ArticlePage", on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(blank=True)
+    analysis_version = models.PositiveSmallIntegerField(default=0)
+
+    objects = CommentTextQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("text"),
+        index.FilterField("comment"),
+        index.FilterField("comment_id"),
+        index.FilterField("article"),
+        index.FilterField("article_id"),
+    ]
+
+    def __str__(self):
+        return f"Comment {self.comment_id}"
+
+
+class VocabularyWord(models.Model):
+    """A folded word readers may read (titles, standfirsts, previews, author names and topics): what "did you
+    mean" suggests. Never a word only found past the gate, so a suggestion reveals nothing gated."""
+
+    word = models.CharField(max_length=100, unique=True)
+
+    def __str__(self):
+        return self.word

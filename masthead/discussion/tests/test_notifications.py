@@ -26,7 +26,7 @@ def test_reply_notifies_the_author_who_subscribed_with_one_click_unsubscribe(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         post(article, other_member, "I **disagree**.", parent_id=mine.pk)
         assert len(smtp_inbox) == 0  # nothing is sent before the transaction commits
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the reply notice, and search queueing the reply's indexing (search/receivers.py)
     [message] = smtp_inbox.to(member.email)
     assert "replied to your comment" in message["Subject"] and "Where the water goes" in message["Subject"]
     assert "I **disagree**." in message.get_content()

@@ -1,5 +1,7 @@
 """No search box input reaches the database as query syntax: odd input gets a page, never a 500."""
 
+import unicodedata
+
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -59,6 +61,9 @@ def test_a_quoted_phrase_matches_only_words_in_that_order(client, section):
 def test_parsed_queries_hold_only_words(text):
     parsed = parse_query(text)
     for word in parsed.words:
-        assert word and all(character.isalnum() or character == "_" for character in word)
+        assert word and all(
+            character.isalnum() or character == "_" or unicodedata.combining(character) or character == "\u0640"
+            for character in word
+        )
     for phrase in parsed.phrases:
         assert '"' not in phrase

@@ -29,7 +29,7 @@ def test_public_article_is_found_with_a_snippet(client, section):
         section=section, title="Tidal energy", body=[paragraph("Turbines under the estuary hum quietly.")]
     )
     html = client.get("/search/", {"q": "estuary"}).content.decode()
-    assert "Tidal energy" in html and "Turbines under the estuary hum quietly." in html
+    assert "Tidal energy" in html and "Turbines under the <mark>estuary</mark> hum quietly." in html
     assert "1 result for" in html
 
 
@@ -45,7 +45,7 @@ def test_gated_words_neither_find_the_article_nor_show_in_snippets(client, secti
     assert "Salt marsh" in html and "Smugglers" not in html and "For members" in html
     client.force_login(MemberFactory().user)
     html = client.get("/search/", {"q": "smugglers"}).content.decode()
-    assert "Salt marsh" in html and "Smugglers used the marsh channels." in html
+    assert "Salt marsh" in html and "<mark>Smugglers</mark> used the marsh channels." in html
 
 
 def test_empty_and_overlong_queries(client, section):
@@ -57,9 +57,16 @@ def test_empty_and_overlong_queries(client, section):
 
 def test_snippet_is_cut_around_the_first_term():
     text = "word " * 100 + "needle " + "word " * 100
-    snippet = snippet_for(text, ["needle"])
-    assert "needle" in snippet and snippet.startswith("… ") and snippet.endswith(" …")
-    assert len(snippet) < 220
+    snippet = snippet_for(text, ["needl"], "en")  # the query's terms: "needle" stemmed
+    assert "<mark>needle</mark>" in snippet and snippet.startswith("… ") and snippet.endswith(" …")
+    assert len(snippet) < 240
+
+
+def test_snippets_mark_words_as_the_index_matched_them_and_escape_the_rest():
+    snippet = snippet_for("Les <centrales> électriques & l'électricité.", ["electricit"], "fr")
+    assert snippet == "Les &lt;centrales&gt; électriques &amp; l&#x27;<mark>électricité</mark>."
+    snippet = snippet_for("إلى الطَّاقَةِ الشمسية", ["الطاقه"], "ar")
+    assert snippet == "إلى <mark>الطَّاقَةِ</mark> الشمسية"
 
 
 def test_search_query_count_is_flat(client, section):

@@ -120,7 +120,8 @@ def world(section, settings):
 
 
 def visible(text: str, level: str) -> bool:
-    return planted(level) in text.replace("&#x27;", "'")
+    # Search snippets mark the matching words (<mark>): the sentence still counts as shown.
+    return planted(level) in re.sub(r"</?mark>", "", text).replace("&#x27;", "'")
 
 
 def test_article_page(world):
