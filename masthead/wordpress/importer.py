@@ -14,16 +14,17 @@ from urllib.parse import unquote
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator
+from wagtail.models import Page
 
 from masthead.articles.models import ArticleAuthor, ArticlePage, Author, HomePage, SectionPage, Topic
 from masthead.discussion.actions.imports import do_add_imported_comment, do_settle_imported_thread
 from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.models import Comment as DiscussionComment, CommentStatus
-from masthead.wordpress import html_blocks, links, media, wxr
+from masthead.wordpress import html_blocks, links, media, plain_pages, wxr
 from masthead.wordpress.comment_text import comment_markdown
 from masthead.wordpress.models import ImportedKind, ImportedObject, ImportRun
-from masthead.wordpress.wp_values import parents_first, parse_wp_date, truthy, wpdiscuz_votes
+from masthead.wordpress.wp_values import make_slug, parents_first, parse_wp_date, truthy, wpdiscuz_votes
 
 DEFAULT_SECTION = ("archive", "Archive")
 COMMENT_STATUS = {"1": CommentStatus.APPROVED, "approve": CommentStatus.APPROVED, "0": CommentStatus.PENDING,
@@ -53,14 +54,6 @@ class Report:
         }
 
 
-def _slug(*candidates: str, max_length: int = 255) -> str:
-    for candidate in candidates:
-        slug = slugify(unquote(candidate or ""), allow_unicode=True)[:max_length].strip("-")
-        if slug:
-            return slug
-    return ""
-
-
 class Importer:
     def __init__(self, *, channel: wxr.Channel, categories_as: str, run: ImportRun | None, report: Report,
                  media: Path | None = None, attachments: dict[str, str] | None = None):
@@ -76,7 +69,9 @@ class Importer:
         self.members: dict[str, object] = {}
         self.lead_candidate: ArticlePage | None = None
         self.pages_by_link: dict[str, int] = {}  # an old address's post key -> the article made from it
-        self.to_relink: list[int] = []  # articles whose bodies link to the old site
+        self.to_relink: list[int] = []  # articles and pages whose bodies link to the old site
+        self.page_items: list[wxr.Item] = []
+        self.attachment_items: list[wxr.Item] = []
 
     # Remembering what was imported.
     def _load_known(self) -> None:
@@ -111,6 +106,7 @@ class Importer:
             self.item(record)
 
     def finish(self) -> None:
+        plain_pages.import_pages(self, self.page_items)
         self.relink()
         if self.lead_candidate is not None and self.home.lead_article_id is None:
             self.home.lead_article = self.lead_candidate
@@ -125,7 +121,7 @@ class Importer:
         declared = self.authors.get(login) or wxr.Author(login=login)
         full_name = f"{declared.first_name} {declared.last_name}".strip()
         name = (declared.display_name or full_name or login or "Unknown author")[:120]
-        slug = base = _slug(login, name, "author", max_length=110)
+        slug = base = make_slug(login, name, "author", max_length=110)
         existing = Author.objects.filter(slug=slug).first()
         number = 1
         while existing is not None and existing.name != name:
@@ -141,7 +137,7 @@ class Importer:
         if found is not None:
             return found
         term = self.terms.get(("category", slug))
-        section_slug = _slug(slug, name, "section")
+        section_slug = make_slug(slug, name, "section")
         section = SectionPage.objects.child_of(self.home).filter(slug=section_slug).first()
         if section is None:
             section = self.home.add_child(instance=SectionPage(
@@ -155,7 +151,7 @@ class Importer:
         if found is not None:
             return found
         name = (name or unquote(slug))[:80]
-        topic_slug = _slug(slug, name, "topic", max_length=80)
+        topic_slug = make_slug(slug, name, "topic", max_length=80)
         topic = Topic.objects.filter(slug=topic_slug).first() or Topic.objects.filter(name=name).first()
         if topic is None:
             topic = Topic.objects.create(name=name, slug=topic_slug)
@@ -166,7 +162,7 @@ class Importer:
         """The post's section and topics, from its categories and tags as `--categories-as` says."""
         section, topics = None, []
         for taxonomy, slug, name in item.terms:
-            slug = slug or _slug(name)
+            slug = slug or make_slug(name)
             if taxonomy == "category" and self.categories_as == "sections" and section is None:
                 section = self.section(slug, name)
             elif taxonomy in ("category", "post_tag"):
@@ -175,8 +171,13 @@ class Importer:
 
     # Posts.
     def item(self, item: wxr.Item) -> None:
+        if item.post_type == "page" and item.status not in SKIPPED_STATUSES:
+            self.page_items.append(item)  # made at the end, parents first, whatever the file's order
+            return
+        if item.post_type == "attachment":
+            self.attachment_items.append(item)
         if item.post_type != "post":
-            reason = {"page": "page (masthead has no plain page type yet)",
+            reason = {"page": f"page with status {item.status!r}",
                       "attachment": "attachment (its image is imported where a post uses it, with --media)"}.get(item.post_type)
             self.report.skipped[reason or f"post type {item.post_type!r}"] += 1
             return
@@ -195,30 +196,14 @@ class Importer:
 
     def article(self, item: wxr.Item) -> ArticlePage:
         section, topics = self.place(item)
-        conversion = html_blocks.convert(item.content, find_image=self.find_image)
-        self.report.unknown_shortcodes.update(conversion.unknown_shortcodes)
-        self.report.missing_images += len([a for a in conversion.missing_images if a not in self.would_import])
+        body, status = self.body(item, f"post {item.wp_id} ({item.title[:60]!r})")
         thumbnail = item.meta.get("_thumbnail_id")
         lead_image_id = self.find_image(f"attachment:{thumbnail}") if isinstance(thumbnail, str) else None
-        label = f"post {item.wp_id} ({item.title[:60]!r})"
-        for warning, times in Counter(conversion.warnings).items():
-            self.report.warnings.append(f"{label}: {warning}" + (f" (×{times})" if times > 1 else ""))
-        body = conversion.blocks
-        status = item.status
-        if not body:
-            body = [{"type": "paragraph", "value": "<p><i>This post had no text that could be imported.</i></p>"}]
-            self.report.warnings.append(f"{label}: no text could be imported; kept as a draft.")
-            status = "draft"
-        if item.password:
-            self.report.warnings.append(f"{label}: was password-protected; kept as a draft.")
-            status = "draft"
-        if status == "private":
-            self.report.warnings.append(f"{label}: was private; kept as a draft.")
         published_at = parse_wp_date(item.date_gmt, item.date)
         standfirst = html.unescape(strip_tags(item.excerpt)).strip() or _first_words(body) or item.title or "Imported post"
         page = ArticlePage(
             title=(item.title.strip() or f"Untitled post {item.wp_id}")[:255],
-            slug=self.free_slug(section, _slug(item.slug, item.title, f"post-{item.wp_id}")),
+            slug=self.free_slug(section, make_slug(item.slug, item.title, f"post-{item.wp_id}")),
             standfirst=standfirst,
             body=body,
             first_published_at=published_at if status in ("publish", "future") else None,
@@ -227,10 +212,38 @@ class Importer:
         )
         page.article_authors = [ArticleAuthor(author=self.author(item.creator or "admin"), sort_order=0)]
         page.topics = topics
+        published = self.add_page(section, page, item, status, ImportedKind.ARTICLE)
+        if item.is_sticky and published:
+            self.lead_candidate = page
+        return page
+
+    def body(self, item: wxr.Item, label: str) -> tuple[list[dict], str]:
+        """The post's or page's body as blocks, and the status it is imported with (draft when it cannot be shown
+        as it was), with the conversion's warnings in the report."""
+        conversion = html_blocks.convert(item.content, find_image=self.find_image)
+        self.report.unknown_shortcodes.update(conversion.unknown_shortcodes)
+        self.report.missing_images += len([a for a in conversion.missing_images if a not in self.would_import])
+        for warning, times in Counter(conversion.warnings).items():
+            self.report.warnings.append(f"{label}: {warning}" + (f" (×{times})" if times > 1 else ""))
+        body, status = conversion.blocks, item.status
+        if not body and item.post_type == "post":
+            body = [{"type": "paragraph", "value": "<p><i>This post had no text that could be imported.</i></p>"}]
+            self.report.warnings.append(f"{label}: no text could be imported; kept as a draft.")
+            status = "draft"
+        if item.password:
+            self.report.warnings.append(f"{label}: was password-protected; kept as a draft.")
+            status = "draft"
+        if status == "private":
+            self.report.warnings.append(f"{label}: was private; kept as a draft.")
+        return body, status
+
+    def add_page(self, parent: Page, page: Page, item: wxr.Item, status: str, kind: str) -> bool:
+        """Put a new page under its parent with the post's status and dates, and remember it; whether it is live."""
+        published_at = parse_wp_date(item.date_gmt, item.date)
         scheduled = status == "future" and published_at is not None and published_at > timezone.now()
         if scheduled:
             page.go_live_at = published_at  # publishing the revision then waits for this moment
-        section.add_child(instance=page)
+        parent.add_child(instance=page)
         revision = page.save_revision()
         if scheduled:
             revision.publish()
@@ -239,28 +252,27 @@ class Importer:
             revision.publish()
             modified = parse_wp_date(item.modified_gmt, "") or published_at
             if published_at:  # publishing stamps "now"; the post's own dates are the truth
-                ArticlePage.objects.filter(pk=page.pk).update(
+                Page.objects.filter(pk=page.pk).update(
                     first_published_at=published_at, last_published_at=max(modified, published_at))
-            if item.is_sticky:
-                self.lead_candidate = page
-        self.remember(ImportedKind.ARTICLE, item.wp_id, page.pk)
+        self.remember(kind, item.wp_id, page.pk)
         for address in (item.link, item.guid):
             if address:
                 self.pages_by_link[links.post_key(address)] = page.pk
-        if links.links_to(body, links.host_of(self.channel.source)):
+        if links.links_to(page.body.raw_data, links.host_of(self.channel.source)):
             self.to_relink.append(page.pk)
-        return page
+        return status in ("publish", "future") and not scheduled
 
     def relink(self) -> None:
         """Links between imported posts become page links, once every post of the file has its page."""
         host = links.host_of(self.channel.source)
 
         def page_for(key: str) -> int | None:
-            if key.startswith("?p="):
-                return self.known.get((ImportedKind.ARTICLE, key[3:]))
+            if key.startswith(("?p=", "?page_id=")):
+                wp_id = key.partition("=")[2]
+                return self.known.get((ImportedKind.ARTICLE, wp_id)) or self.known.get((ImportedKind.PAGE, wp_id))
             return self.pages_by_link.get(key)
 
-        for page in ArticlePage.objects.filter(pk__in=self.to_relink):
+        for page in Page.objects.filter(pk__in=self.to_relink).specific():
             blocks = [dict(block) for block in page.body.raw_data]
             if not links.rewrite(blocks, host, page_for):
                 continue
@@ -271,11 +283,12 @@ class Importer:
             if page.live or scheduled:  # the new revision takes the published (or scheduled) one's place
                 revision.publish()
             if page.live:
-                ArticlePage.objects.filter(pk=page.pk).update(first_published_at=dates[0], last_published_at=dates[1])
-            self.report.created["articles with links rewritten"] += 1
+                Page.objects.filter(pk=page.pk).update(first_published_at=dates[0], last_published_at=dates[1])
+            self.report.created["articles with links rewritten" if isinstance(page, ArticlePage)
+                                else "pages with links rewritten"] += 1
 
-    def free_slug(self, section: SectionPage, slug: str) -> str:
-        taken = set(section.get_children().filter(slug__startswith=slug[:240]).values_list("slug", flat=True))
+    def free_slug(self, parent: Page, slug: str) -> str:
+        taken = set(parent.get_children().filter(slug__startswith=slug[:240]).values_list("slug", flat=True))
         candidate, number = slug[:240], 1
         while candidate in taken:
             number += 1

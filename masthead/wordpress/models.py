@@ -20,6 +20,7 @@ class ImportedKind(models.TextChoices):
     SECTION = "section", "Section (from a category)"
     TOPIC = "topic", "Topic (from a category or tag)"
     ARTICLE = "article", "Article (from a post)"
+    PAGE = "page", "Plain page (from a page)"
     COMMENT = "comment", "Comment"
     IMAGE = "image", "Image (from the uploads folder)"
 
