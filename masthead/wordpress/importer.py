@@ -15,7 +15,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
-from wagtail.models import Page
+from django.urls import reverse
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
 
 from masthead.articles.models import ArticleAuthor, ArticlePage, Author, HomePage, SectionPage, Topic
 from masthead.discussion.actions.imports import do_add_imported_comment, do_settle_imported_thread
@@ -24,6 +26,7 @@ from masthead.discussion.models import Comment as DiscussionComment, CommentStat
 from masthead.wordpress import html_blocks, links, media, plain_pages, wxr
 from masthead.wordpress.comment_text import comment_markdown
 from masthead.wordpress.models import ImportedKind, ImportedObject, ImportRun
+from masthead.wordpress.redirects import Redirects
 from masthead.wordpress.wp_values import make_slug, parents_first, parse_wp_date, truthy, wpdiscuz_votes
 
 DEFAULT_SECTION = ("archive", "Archive")
@@ -72,6 +75,9 @@ class Importer:
         self.to_relink: list[int] = []  # articles and pages whose bodies link to the old site
         self.page_items: list[wxr.Item] = []
         self.attachment_items: list[wxr.Item] = []
+        self.site = Site.objects.filter(root_page=self.home).first()
+        self.redirects: Redirects | None = None
+        self.image_urls: dict[int, str] = {}
 
     # Remembering what was imported.
     def _load_known(self) -> None:
@@ -79,6 +85,7 @@ class Importer:
             self.report.source = self.channel.source
             rows = ImportedObject.objects.filter(source=self.channel.source).values_list("kind", "wp_key", "object_id")
             self.known = {(kind, key): object_id for kind, key, object_id in rows}
+            self.redirects = Redirects(site=self.site, source=self.channel.source)
 
     def remember(self, kind: str, wp_key: str, object_id: int, email: str = "") -> None:
         ImportedObject.objects.create(source=self.channel.source, kind=kind, wp_key=wp_key[:300],
@@ -106,8 +113,10 @@ class Importer:
             self.item(record)
 
     def finish(self) -> None:
+        self._load_known()  # an export with no records at all
         plain_pages.import_pages(self, self.page_items)
         self.relink()
+        self.old_links()
         if self.lead_candidate is not None and self.home.lead_article_id is None:
             self.home.lead_article = self.lead_candidate
             self.home.save_revision().publish()
@@ -130,6 +139,7 @@ class Importer:
             existing = Author.objects.filter(slug=slug).first()
         author = existing or Author.objects.create(name=name, slug=slug)
         self.remember(ImportedKind.AUTHOR, login, author.pk, email=declared.email)
+        self.redirects.author(login, declared.wp_id, author)
         return author
 
     def section(self, slug: str, name: str) -> SectionPage:
@@ -144,6 +154,8 @@ class Importer:
                 title=(name or slug)[:255], slug=section_slug, intro=term.description if term else ""))
             section.save_revision().publish()
         self.remember(ImportedKind.SECTION, slug, section.pk)
+        self.redirects.term("category", self.term_path("category", slug), term.wp_id if term else "",
+                            page_id=section.pk)
         return section
 
     def topic(self, taxonomy: str, slug: str, name: str) -> Topic:
@@ -156,7 +168,20 @@ class Importer:
         if topic is None:
             topic = Topic.objects.create(name=name, slug=topic_slug)
         self.remember(ImportedKind.TOPIC, f"{taxonomy}:{slug}", topic.pk)
+        term = self.terms.get((taxonomy, slug))
+        self.redirects.term(taxonomy, self.term_path(taxonomy, slug), term.wp_id if term else "",
+                            link=topic.get_absolute_url(),
+                            feed=reverse("syndication:topic_rss", kwargs={"slug": topic.slug}))
         return topic
+
+    def term_path(self, taxonomy: str, slug: str) -> list[str]:
+        """The term's slugs from its top ancestor down, as in WordPress's `/category/parent/child/`."""
+        path = [slug]
+        term = self.terms.get((taxonomy, slug))
+        while term is not None and term.parent_slug and term.parent_slug not in path and len(path) < 10:
+            path.insert(0, term.parent_slug)
+            term = self.terms.get((taxonomy, term.parent_slug))
+        return path
 
     def place(self, item: wxr.Item) -> tuple[SectionPage, list[Topic]]:
         """The post's section and topics, from its categories and tags as `--categories-as` says."""
@@ -255,6 +280,7 @@ class Importer:
                 Page.objects.filter(pk=page.pk).update(
                     first_published_at=published_at, last_published_at=max(modified, published_at))
         self.remember(kind, item.wp_id, page.pk)
+        self.redirects.post(item, page.pk)
         for address in (item.link, item.guid):
             if address:
                 self.pages_by_link[links.post_key(address)] = page.pk
@@ -318,7 +344,38 @@ class Importer:
             self.report.warnings.append(f"{relative}: not an image that can be read; left out.")
             return None
         self.remember(ImportedKind.IMAGE, relative, image_id)
+        if not original.startswith("attachment:"):
+            self.redirects.file(original, self.image_url(image_id))
         return image_id
+
+    def image_url(self, image_id: int) -> str:
+        if image_id not in self.image_urls:
+            self.image_urls[image_id] = get_image_model().objects.get(pk=image_id).file.url
+        return self.image_urls[image_id]
+
+    # Old links.
+    def old_links(self) -> None:
+        """Attachments (their images made from --media, their pages and files redirected) and the feeds'
+        addresses; then the run's redirects are written, and the ones not to a page remembered."""
+        for item in self.attachment_items:
+            image_id = self.find_image(f"attachment:{item.wp_id}") if item.attachment_url else None
+            if image_id is not None:
+                url = self.image_url(image_id)
+                for address in (item.attachment_url, item.link, f"/?attachment_id={item.wp_id}"):
+                    self.redirects.add(address, link=url)
+                continue
+            parent = self.known.get((ImportedKind.ARTICLE, item.parent)) or self.known.get((ImportedKind.PAGE, item.parent))
+            if parent is not None:  # the attachment's page, at least, leads to the post it belonged to
+                for address in (item.link, f"/?attachment_id={item.wp_id}"):
+                    self.redirects.add(address, page_id=parent)
+        self.redirects.feeds()
+        made = self.redirects.save()
+        for redirect in made:
+            if redirect.redirect_page_id is None:  # the others go when their page does
+                self.remember(ImportedKind.REDIRECT, redirect.old_path, redirect.pk)
+        self.report.created.pop("redirects", None)
+        if made:
+            self.report.created["old addresses redirected"] += len(made)
 
     # Comments.
     def comments(self, page: ArticlePage, item: wxr.Item) -> None:

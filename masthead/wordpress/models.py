@@ -23,6 +23,7 @@ class ImportedKind(models.TextChoices):
     PAGE = "page", "Plain page (from a page)"
     COMMENT = "comment", "Comment"
     IMAGE = "image", "Image (from the uploads folder)"
+    REDIRECT = "redirect", "Redirect (from an old address, to anything but a page)"
 
 
 class ImportedObject(models.Model):
