@@ -11,7 +11,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from masthead.wordpress import wxr
+from masthead.wordpress import media, wxr
 from masthead.wordpress.importer import Importer, Report
 from masthead.wordpress.models import ImportRun
 
@@ -62,6 +62,7 @@ def do_import_wordpress(
 ) -> Report:
     """Import a checked export, all or nothing; with dry_run, do it and roll it all back."""
     report = Report(file=checked.path.name, dry_run=dry_run, wxr_version=checked.channel.wxr_version)
+    importer = None
     try:
         with transaction.atomic():
             channel = wxr.Channel()
@@ -79,4 +80,8 @@ def do_import_wordpress(
                 raise _DryRunDone
     except _DryRunDone:
         pass
+    except BaseException:
+        if importer is not None:  # the rows are rolled back; the files they named must go too
+            media.delete_files(importer.files_written)
+        raise
     return report

@@ -78,6 +78,7 @@ class Importer:
         self.site = Site.objects.filter(root_page=self.home).first()
         self.redirects: Redirects | None = None
         self.image_urls: dict[int, str] = {}
+        self.files_written: list = []  # the image files this run stored, removed if it fails
 
     # Remembering what was imported.
     def _load_known(self) -> None:
@@ -339,10 +340,12 @@ class Importer:
                 self.report.created["images"] += 1
             self.would_import.update((relative, original))
             return None
-        image_id = media.make_image(path, title=path.stem.replace("-", " "))
-        if image_id is None:
+        image = media.make_image(path, title=path.stem.replace("-", " "))
+        if image is None:
             self.report.warnings.append(f"{relative}: not an image that can be read; left out.")
             return None
+        image_id, self.image_urls[image.pk] = image.pk, image.file.url
+        self.files_written.append(image.file)
         self.remember(ImportedKind.IMAGE, relative, image_id)
         if not original.startswith("attachment:"):
             self.redirects.file(original, self.image_url(image_id))
