@@ -23,7 +23,7 @@ from masthead.articles.models import ArticleAuthor, ArticlePage, Author, HomePag
 from masthead.discussion.actions.imports import do_add_imported_comment, do_settle_imported_thread
 from masthead.discussion.actions.threads import thread_for
 from masthead.discussion.models import Comment as DiscussionComment, CommentStatus
-from masthead.wordpress import html_blocks, links, media, plain_pages, wxr
+from masthead.wordpress import feedback, html_blocks, links, media, plain_pages, wxr
 from masthead.wordpress.comment_text import comment_markdown
 from masthead.wordpress.models import ImportedKind, ImportedObject, ImportRun
 from masthead.wordpress.redirects import Redirects
@@ -222,7 +222,8 @@ class Importer:
 
     def article(self, item: wxr.Item) -> ArticlePage:
         section, topics = self.place(item)
-        body, status = self.body(item, f"post {item.wp_id} ({item.title[:60]!r})")
+        label = f"post {item.wp_id} ({item.title[:60]!r})"
+        body, status, shortcodes = self.body(item, label)
         thumbnail = item.meta.get("_thumbnail_id")
         lead_image_id = self.find_image(f"attachment:{thumbnail}") if isinstance(thumbnail, str) else None
         published_at = parse_wp_date(item.date_gmt, item.date)
@@ -241,12 +242,18 @@ class Importer:
         published = self.add_page(section, page, item, status, ImportedKind.ARTICLE)
         if item.is_sticky and published:
             self.lead_candidate = page
+        if shortcodes:
+            placed, warnings = feedback.place_points(page.pk, shortcodes, label)
+            self.report.warnings.extend(warnings)
+            for form_id, point_id in placed.items():
+                self.remember(ImportedKind.FEEDBACK, f"{item.wp_id}:{form_id}", point_id)
         return page
 
-    def body(self, item: wxr.Item, label: str) -> tuple[list[dict], str]:
-        """The post's or page's body as blocks, and the status it is imported with (draft when it cannot be shown
-        as it was), with the conversion's warnings in the report."""
-        conversion = html_blocks.convert(item.content, find_image=self.find_image)
+    def body(self, item: wxr.Item, label: str) -> tuple[list[dict], str, list[feedback.Shortcode]]:
+        """The post's or page's body as blocks, the status it is imported with (draft when it cannot be shown
+        as it was), and its wpDiscuz feedback shortcodes; the conversion's warnings go in the report."""
+        content, shortcodes = feedback.extract(item.content)
+        conversion = html_blocks.convert(content, find_image=self.find_image)
         self.report.unknown_shortcodes.update(conversion.unknown_shortcodes)
         self.report.missing_images += len([a for a in conversion.missing_images if a not in self.would_import])
         for warning, times in Counter(conversion.warnings).items():
@@ -261,7 +268,7 @@ class Importer:
             status = "draft"
         if status == "private":
             self.report.warnings.append(f"{label}: was private; kept as a draft.")
-        return body, status
+        return body, status, shortcodes
 
     def add_page(self, parent: Page, page: Page, item: wxr.Item, status: str, kind: str) -> bool:
         """Put a new page under its parent with the post's status and dates, and remember it; whether it is live."""
@@ -415,11 +422,23 @@ class Importer:
                 upvotes=up, downvotes=down,
             )
             self.remember(ImportedKind.COMMENT, comment.wp_id, created.pk)
+            form_id = str(comment.meta.get(feedback.META) or "").strip()
+            if form_id:
+                self.inline_comment(created, item, form_id)
             added += 1
         was_closed = thread.is_closed
         do_settle_imported_thread(thread=thread, added=added, close=close)
         if close and not was_closed:
             self.report.created["threads closed"] += 1
+
+    def inline_comment(self, comment, item: wxr.Item, form_id: str) -> None:
+        point_id = self.known.get((ImportedKind.FEEDBACK, f"{item.wp_id}:{form_id}"))
+        if point_id is not None and feedback.anchor_comment(comment, point_id):
+            self.report.created["inline comments"] += 1
+            return
+        self.report.created[feedback.LEFT_IN_THREAD] += 1
+        self.report.warnings.append(f"post {item.wp_id}: comment on inline feedback {form_id!r} kept in the thread: "
+                                    "the export does not say which passage it was about.")
 
     def member(self, email: str):
         if "@" not in email:

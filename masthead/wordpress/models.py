@@ -22,6 +22,7 @@ class ImportedKind(models.TextChoices):
     ARTICLE = "article", "Article (from a post)"
     PAGE = "page", "Plain page (from a page)"
     COMMENT = "comment", "Comment"
+    FEEDBACK = "feedback", "Feedback point (from a wpDiscuz inline feedback shortcode)"
     IMAGE = "image", "Image (from the uploads folder)"
     REDIRECT = "redirect", "Redirect (from an old address, to anything but a page)"
 

@@ -23,7 +23,10 @@ def import_pages(importer, items) -> None:
             importer.report.warnings.append(
                 f"page {item.wp_id}: its parent page {item.parent} was not imported; put under the home page.")
         parent = parent or importer.home
-        body, status = importer.body(item, f"page {item.wp_id} ({item.title[:60]!r})")
+        label = f"page {item.wp_id} ({item.title[:60]!r})"
+        body, status, shortcodes = importer.body(item, label)
+        if shortcodes:
+            importer.report.warnings.append(f"{label}: inline feedback kept as plain text (pages have no discussion).")
         page = PlainPage(
             title=(item.title.strip() or f"Untitled page {item.wp_id}")[:255],
             slug=importer.free_slug(parent, make_slug(item.slug, item.title, f"page-{item.wp_id}")),
