@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -20,21 +19,14 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from masthead.articles.models import ArticleAuthor, ArticlePage, Author, HomePage, SectionPage, Topic
-from masthead.discussion.actions.imports import do_add_imported_comment, do_settle_imported_thread
-from masthead.discussion.actions.threads import thread_for
-from masthead.discussion.models import Comment as DiscussionComment, CommentStatus
 from masthead.wordpress import feedback, html_blocks, links, media, plain_pages, wxr
-from masthead.wordpress.comment_text import comment_markdown
 from masthead.wordpress.models import ImportedKind, ImportedObject, ImportRun
 from masthead.wordpress.redirects import Redirects
-from masthead.wordpress.wp_values import make_slug, parents_first, parse_wp_date, truthy, wpdiscuz_votes
+from masthead.wordpress.thread_import import CommentsMixin
+from masthead.wordpress.wp_values import make_slug, parse_wp_date
 
 DEFAULT_SECTION = ("archive", "Archive")
-COMMENT_STATUS = {"1": CommentStatus.APPROVED, "approve": CommentStatus.APPROVED, "0": CommentStatus.PENDING,
-                  "hold": CommentStatus.PENDING, "spam": CommentStatus.SPAM, "trash": CommentStatus.REJECTED,
-                  "post-trashed": CommentStatus.REJECTED}
 SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
-NOT_A_READER_COMMENT = {"pingback", "trackback"}
 
 
 @dataclass
@@ -44,6 +36,7 @@ class Report:
     source: str = ""
     wxr_version: str = ""
     created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)  # --update: what changed in WordPress since
     skipped: Counter = field(default_factory=Counter)  # reason -> how many
     warnings: list[str] = field(default_factory=list)
     unknown_shortcodes: Counter = field(default_factory=Counter)
@@ -52,18 +45,20 @@ class Report:
     def as_dict(self) -> dict:
         return {
             "file": self.file, "dry_run": self.dry_run, "source": self.source, "wxr_version": self.wxr_version,
-            "created": dict(self.created), "skipped": dict(self.skipped), "warnings": self.warnings,
+            "created": dict(self.created), "updated": dict(self.updated), "skipped": dict(self.skipped), "warnings": self.warnings,
             "unknown_shortcodes": dict(self.unknown_shortcodes), "missing_images": self.missing_images,
         }
 
 
-class Importer:
+class Importer(CommentsMixin):
     def __init__(self, *, channel: wxr.Channel, categories_as: str, run: ImportRun | None, report: Report,
-                 media: Path | None = None, attachments: dict[str, str] | None = None):
+                 media: Path | None = None, attachments: dict[str, str] | None = None, update: bool = False,
+                 home: HomePage | None = None):
         self.channel, self.categories_as, self.run, self.report = channel, categories_as, run, report
+        self.update = update
         self.media, self.attachments = media, attachments or {}
         self.would_import: set[str] = set()  # a dry run's images: counted, not stored
-        self.home = HomePage.objects.first()
+        self.home = home or HomePage.objects.first()
         if self.home is None:
             raise wxr.WXRError("The site has no home page to put sections under; run `masthead demo` or make one.")
         self.known: dict[tuple[str, str], int] | None = None
@@ -88,9 +83,9 @@ class Importer:
             self.known = {(kind, key): object_id for kind, key, object_id in rows}
             self.redirects = Redirects(site=self.site, source=self.channel.source)
 
-    def remember(self, kind: str, wp_key: str, object_id: int, email: str = "") -> None:
+    def remember(self, kind: str, wp_key: str, object_id: int, email: str = "", wp_modified=None) -> None:
         ImportedObject.objects.create(source=self.channel.source, kind=kind, wp_key=wp_key[:300],
-                                      object_id=object_id, email=email[:254], run=self.run)
+                                      object_id=object_id, email=email[:254], run=self.run, wp_modified=wp_modified)
         self.known[(kind, wp_key[:300])] = object_id
         self.report.created[kind + "s"] += 1
 
@@ -215,7 +210,8 @@ class Importer:
             if page is None:  # deleted by an editor since: not brought back
                 self.report.skipped["post whose article was deleted here"] += 1
                 return
-            self.report.skipped["post already imported"] += 1
+            if not self.refresh(page, item, ImportedKind.ARTICLE):
+                self.report.skipped["post already imported"] += 1
         else:
             page = self.article(item)
         self.comments(page, item)
@@ -287,7 +283,7 @@ class Importer:
             if published_at:  # publishing stamps "now"; the post's own dates are the truth
                 Page.objects.filter(pk=page.pk).update(
                     first_published_at=published_at, last_published_at=max(modified, published_at))
-        self.remember(kind, item.wp_id, page.pk)
+        self.remember(kind, item.wp_id, page.pk, wp_modified=parse_wp_date(item.modified_gmt, ""))
         self.redirects.post(item, page.pk)
         for address in (item.link, item.guid):
             if address:
@@ -295,6 +291,33 @@ class Importer:
         if links.links_to(page.body.raw_data, links.host_of(self.channel.source)):
             self.to_relink.append(page.pk)
         return status in ("publish", "future") and not scheduled
+
+    def refresh(self, page: Page, item: wxr.Item, kind: str) -> bool:
+        """With --update, a post or page changed in WordPress since it was imported (post_modified_gmt) gets its
+        title and body again (and an article its standfirst), as a new revision, published if the page is live;
+        where it sits, its topics and its byline stay as editors left them. Whether it was refreshed."""
+        modified = parse_wp_date(item.modified_gmt, "")
+        row = ImportedObject.objects.filter(source=self.channel.source, kind=kind, wp_key=item.wp_id)
+        before = row.values_list("wp_modified", flat=True).first()
+        if not self.update or modified is None or (before is not None and modified <= before):
+            return False
+        label = f"{item.post_type} {item.wp_id} ({item.title[:60]!r})"
+        body, _, _ = self.body(item, label)
+        page.title = (item.title.strip() or page.title)[:255]
+        page.body = body or page.body
+        if isinstance(page, ArticlePage):
+            page.standfirst = html.unescape(strip_tags(item.excerpt)).strip() or _first_words(body) or page.standfirst
+        first_published_at = page.first_published_at
+        revision = page.save_revision()
+        if page.live:
+            revision.publish()
+            Page.objects.filter(pk=page.pk).update(first_published_at=first_published_at,
+                                                   last_published_at=max(modified, first_published_at or modified))
+        row.update(wp_modified=modified)
+        self.report.updated["articles" if kind == ImportedKind.ARTICLE else "pages"] += 1
+        if links.links_to(body, links.host_of(self.channel.source)):
+            self.to_relink.append(page.pk)
+        return True
 
     def relink(self) -> None:
         """Links between imported posts become page links, once every post of the file has its page."""
@@ -386,67 +409,6 @@ class Importer:
         self.report.created.pop("redirects", None)
         if made:
             self.report.created["old addresses redirected"] += len(made)
-
-    # Comments.
-    def comments(self, page: ArticlePage, item: wxr.Item) -> None:
-        close = item.comment_status == "closed" or any(
-            truthy(comment.meta.get("wpdiscuz_closed", "")) for comment in item.comments)
-        new = [comment for comment in parents_first(item.comments)
-               if (ImportedKind.COMMENT, comment.wp_id) not in self.known]
-        if not new and not close:
-            return
-        thread = thread_for(page)
-        if not new and thread.is_closed:
-            return
-        added = 0
-        for comment in new:
-            if comment.type in NOT_A_READER_COMMENT:
-                self.report.skipped[comment.type] += 1
-                continue
-            parent = None
-            if comment.parent not in ("", "0"):
-                parent_id = self.known.get((ImportedKind.COMMENT, comment.parent))
-                parent = DiscussionComment.objects.filter(pk=parent_id).first() if parent_id else None
-                if parent is None:
-                    self.report.warnings.append(
-                        f"comment {comment.wp_id}: its parent {comment.parent} was not imported; shown at top level.")
-            up, down = wpdiscuz_votes(comment.meta)
-            email = comment.email.strip()
-            created = do_add_imported_comment(
-                thread=thread, parent=parent, author=self.member(email),
-                guest_name=comment.author.strip(), guest_email=email if "@" in email else "",
-                guest_url=comment.url if comment.url.startswith(("http://", "https://")) else "",
-                body=comment_markdown(comment.content) or "(empty comment)",
-                status=COMMENT_STATUS.get(comment.approved.strip(), CommentStatus.PENDING),
-                created_at=parse_wp_date(comment.date_gmt, comment.date) or page.first_published_at or timezone.now(),
-                upvotes=up, downvotes=down,
-            )
-            self.remember(ImportedKind.COMMENT, comment.wp_id, created.pk)
-            form_id = str(comment.meta.get(feedback.META) or "").strip()
-            if form_id:
-                self.inline_comment(created, item, form_id)
-            added += 1
-        was_closed = thread.is_closed
-        do_settle_imported_thread(thread=thread, added=added, close=close)
-        if close and not was_closed:
-            self.report.created["threads closed"] += 1
-
-    def inline_comment(self, comment, item: wxr.Item, form_id: str) -> None:
-        point_id = self.known.get((ImportedKind.FEEDBACK, f"{item.wp_id}:{form_id}"))
-        if point_id is not None and feedback.anchor_comment(comment, point_id):
-            self.report.created["inline comments"] += 1
-            return
-        self.report.created[feedback.LEFT_IN_THREAD] += 1
-        self.report.warnings.append(f"post {item.wp_id}: comment on inline feedback {form_id!r} kept in the thread: "
-                                    "the export does not say which passage it was about.")
-
-    def member(self, email: str):
-        if "@" not in email:
-            return None
-        if email.lower() not in self.members:
-            self.members[email.lower()] = get_user_model().objects.filter(email__iexact=email).first()
-        return self.members[email.lower()]
-
 
 def _first_words(blocks: list[dict]) -> str:
     for block in blocks:

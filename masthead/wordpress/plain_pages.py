@@ -12,8 +12,10 @@ def import_pages(importer, items) -> None:
     for item in parents_first(items):
         key = (ImportedKind.PAGE, item.wp_id)
         if key in importer.known:
-            if PlainPage.objects.filter(pk=importer.known[key]).exists():
-                importer.report.skipped["page already imported"] += 1
+            page = PlainPage.objects.filter(pk=importer.known[key]).first()
+            if page is not None:
+                if not importer.refresh(page, item, ImportedKind.PAGE):
+                    importer.report.skipped["page already imported"] += 1
             else:
                 importer.report.skipped["page whose plain page was deleted here"] += 1
             continue
