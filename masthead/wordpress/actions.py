@@ -25,6 +25,7 @@ from masthead.wordpress.importer import Importer, Report
 from masthead.wordpress.models import ImportedKind, ImportRun
 
 CATEGORIES_AS = ("sections", "topics")
+PHASES = ("Posts and comments", "Pages", "Links between posts", "Old addresses")
 
 
 @dataclass
@@ -137,9 +138,10 @@ def do_import_wordpress(
     categories_as: str = "sections",
     dry_run: bool = False,
     update: bool = False,
-    on_record: Callable[[object], None] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
-    """Import a checked export, all or nothing; with dry_run, do it and roll it all back."""
+    """Import a checked export, all or nothing; with dry_run, do it and roll it all back. `on_progress(phase,
+    done, total)` is told how each phase goes (PHASES, in order)."""
     report = Report(file=checked.path.name, dry_run=dry_run, wxr_version=checked.channel.wxr_version)
     importer = None
     try:
@@ -148,11 +150,13 @@ def do_import_wordpress(
             run = ImportRun.objects.create(source="", file_name=checked.path.name)
             importer = Importer(channel=channel, categories_as=categories_as, run=run, report=report,
                                 media=checked.media, attachments=checked.attachments, update=update,
-                                home=checked.home)
+                                home=checked.home, progress=on_progress)
+            items = 0
             for record in wxr.read_export(checked.path, channel):
                 importer.handle(record)
-                if on_record is not None:
-                    on_record(record)
+                if isinstance(record, wxr.Item):
+                    items += 1
+                    importer.progress(PHASES[0], items, checked.items)
             importer.finish()
             run.source, run.finished_at, run.report = channel.source, timezone.now(), report.as_dict()
             run.save(update_fields=["source", "finished_at", "report"])

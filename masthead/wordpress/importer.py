@@ -53,9 +53,10 @@ class Report:
 class Importer(CommentsMixin):
     def __init__(self, *, channel: wxr.Channel, categories_as: str, run: ImportRun | None, report: Report,
                  media: Path | None = None, attachments: dict[str, str] | None = None, update: bool = False,
-                 home: HomePage | None = None):
+                 home: HomePage | None = None, progress=None):
         self.channel, self.categories_as, self.run, self.report = channel, categories_as, run, report
         self.update = update
+        self.progress = progress or (lambda phase, done, total: None)  # see actions.PHASES
         self.media, self.attachments = media, attachments or {}
         self.would_import: set[str] = set()  # a dry run's images: counted, not stored
         self.home = home or HomePage.objects.first()
@@ -329,7 +330,9 @@ class Importer(CommentsMixin):
                 return self.known.get((ImportedKind.ARTICLE, wp_id)) or self.known.get((ImportedKind.PAGE, wp_id))
             return self.pages_by_link.get(key)
 
-        for page in Page.objects.filter(pk__in=self.to_relink).specific():
+        total = len(self.to_relink)
+        for done, page in enumerate(Page.objects.filter(pk__in=self.to_relink).specific(), start=1):
+            self.progress("Links between posts", done, total)
             blocks = [dict(block) for block in page.body.raw_data]
             if not links.rewrite(blocks, host, page_for):
                 continue
@@ -390,7 +393,8 @@ class Importer(CommentsMixin):
     def old_links(self) -> None:
         """Attachments (their images made from --media, their pages and files redirected) and the feeds'
         addresses; then the run's redirects are written, and the ones not to a page remembered."""
-        for item in self.attachment_items:
+        for done, item in enumerate(self.attachment_items, start=1):
+            self.progress("Old addresses", done, len(self.attachment_items) + 1)
             image_id = self.find_image(f"attachment:{item.wp_id}") if item.attachment_url else None
             if image_id is not None:
                 url = self.image_url(image_id)
@@ -403,6 +407,7 @@ class Importer(CommentsMixin):
                     self.redirects.add(address, page_id=parent)
         self.redirects.feeds()
         made = self.redirects.save()
+        self.progress("Old addresses", len(self.attachment_items) + 1, len(self.attachment_items) + 1)
         for redirect in made:
             if redirect.redirect_page_id is None:  # the others go when their page does
                 self.remember(ImportedKind.REDIRECT, redirect.old_path, redirect.pk)

@@ -9,7 +9,8 @@ from masthead.wordpress.wp_values import make_slug, parents_first
 
 def import_pages(importer, items) -> None:
     """Make the pages not imported before, parents before their children (the export's order is any)."""
-    for item in parents_first(items):
+    for done, item in enumerate(parents_first(items), start=1):
+        importer.progress("Pages", done, len(items))
         key = (ImportedKind.PAGE, item.wp_id)
         if key in importer.known:
             page = PlainPage.objects.filter(pk=importer.known[key]).first()

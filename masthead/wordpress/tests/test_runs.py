@@ -12,6 +12,7 @@ from masthead.articles.models import ArticlePage, Author, HomePage, PlainPage, S
 from masthead.discussion.models import Comment, Thread
 from masthead.wordpress import wxr
 from masthead.wordpress.actions import (
+    PHASES,
     check_import_wordpress,
     check_undo_import_run,
     do_import_wordpress,
@@ -98,3 +99,12 @@ def test_site_is_needed_when_there_are_several(home):
     assert ArticlePage.objects.descendant_of(other_home).count() == 3
     assert ArticlePage.objects.descendant_of(home).count() == 0
     assert Redirect.objects.filter(site__hostname="second.example").count() == Redirect.objects.count() > 0
+
+
+def test_progress_is_told_phase_by_phase(home):
+    calls = []
+    do_import_wordpress(checked=check_import_wordpress(path=SITE), on_progress=lambda *call: calls.append(call))
+    phases = list(dict.fromkeys(phase for phase, _, _ in calls))
+    assert phases == list(PHASES)
+    last = {phase: (done, total) for phase, done, total in calls}
+    assert last[PHASES[0]] == (4, 4) and all(done == total for done, total in last.values())

@@ -53,13 +53,18 @@ class Command(BaseCommand):
         show = not options["no_progress"] and self.stdout.isatty()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       disable=not show) as progress:
-            task = progress.add_task("Importing" + (" (dry run)" if options["dry_run"] else ""),
-                                     total=checked.items)
+            tasks = {}
+
+            def on_progress(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = progress.add_task(phase + (" (dry run)" if options["dry_run"] else ""), total=total)
+                progress.update(tasks[phase], completed=done, total=total)
+
             try:
                 report = do_import_wordpress(
                     checked=checked, categories_as=options["categories_as"], dry_run=options["dry_run"],
                     update=options["update"],
-                    on_record=lambda record: progress.advance(task) if isinstance(record, wxr.Item) else None,
+                    on_progress=on_progress,
                 )
             except wxr.WXRError as error:
                 raise CommandError(f"{options['export']}: refused, nothing was imported. {error}") from None
