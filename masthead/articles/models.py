@@ -22,6 +22,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from masthead.articles.blocks import ArticleBodyBlock, split_at_preview_cut
+from masthead.articles.plain_pages import PlainPage  # noqa: F401 -- the app's models are found here
 from masthead.core.holes import CSRF_HOLE
 from masthead.core.pagination import paginate
 
@@ -165,7 +166,7 @@ class HomePage(Page):
     content_panels = Page.content_panels + [FieldPanel("lead_article")]
     parent_page_types = ["wagtailcore.Page"]
     # The newsletters app's index of hand-written issues sits beside the sections (named, not imported).
-    subpage_types = ["articles.SectionPage", "newsletters.NewsletterIndexPage"]
+    subpage_types = ["articles.SectionPage", "articles.PlainPage", "newsletters.NewsletterIndexPage"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):

@@ -35,7 +35,7 @@ def local_file(root: Path, address: str) -> tuple[str, Path] | None:
     return None
 
 
-def make_image(path: Path, title: str) -> int | None:
+def make_image(path: Path, title: str):
     """A Wagtail image of the file; None when the file is not an image Pillow can read."""
     try:
         with PillowImage.open(path) as picture:
@@ -45,4 +45,10 @@ def make_image(path: Path, title: str) -> int | None:
     with path.open("rb") as handle:
         image = get_image_model()(title=title[:255] or path.stem, file=ImageFile(handle, name=path.name))
         image.save()
-    return image.pk
+    return image
+
+
+def delete_files(files) -> None:
+    """Remove the image files a failed run wrote: its rows are rolled back, the files would stay behind."""
+    for file in files:
+        file.delete(save=False)

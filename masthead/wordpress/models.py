@@ -10,6 +10,7 @@ class ImportRun(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     report = models.JSONField(default=dict, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True, help_text="When `import-wordpress --undo` removed it.")
 
     def __str__(self):
         return f"Import of {self.file_name} at {self.started_at:%Y-%m-%d %H:%M}"
@@ -20,8 +21,11 @@ class ImportedKind(models.TextChoices):
     SECTION = "section", "Section (from a category)"
     TOPIC = "topic", "Topic (from a category or tag)"
     ARTICLE = "article", "Article (from a post)"
+    PAGE = "page", "Plain page (from a page)"
     COMMENT = "comment", "Comment"
+    FEEDBACK = "feedback", "Feedback point (from a wpDiscuz inline feedback shortcode)"
     IMAGE = "image", "Image (from the uploads folder)"
+    REDIRECT = "redirect", "Redirect (from an old address, to anything but a page)"
 
 
 class ImportedObject(models.Model):
@@ -33,6 +37,8 @@ class ImportedObject(models.Model):
     object_id = models.PositiveBigIntegerField()
     # An author's e-mail address from the export: private, kept for matching and never shown to readers.
     email = models.EmailField(blank=True)
+    # A post's or page's post_modified_gmt when it was imported or last refreshed (`--update`).
+    wp_modified = models.DateTimeField(null=True, blank=True)
     run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="imported_objects")
 
     class Meta:

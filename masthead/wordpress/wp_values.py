@@ -1,8 +1,10 @@
 """Values as WordPress writes them, read the way masthead needs them: dates, wpDiscuz votes, comment order."""
 
 from datetime import datetime, timezone as dt_timezone
+from urllib.parse import unquote
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from masthead.wordpress import wxr
 
@@ -53,3 +55,12 @@ def parents_first(comments: list[wxr.Comment]) -> list[wxr.Comment]:
 
     order = sorted(enumerate(comments), key=lambda pair: (depth_of(pair[1]), pair[0]))
     return [comment for _, comment in order]
+
+
+def make_slug(*candidates: str, max_length: int = 255) -> str:
+    """The first candidate (a WordPress slug, percent-encoded or not; a title) that makes a slug."""
+    for candidate in candidates:
+        slug = slugify(unquote(candidate or ""), allow_unicode=True)[:max_length].strip("-")
+        if slug:
+            return slug
+    return ""
