@@ -74,7 +74,7 @@ def test_publishing_once_leaves_one_live_revision_and_no_draft(editor_site, brow
 
     page.locator("#id_title").fill("Tide tables for the estuary, revised")
     page.locator("footer").get_by_role("button", name="More actions").click()
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("published")
     page.wait_for_timeout(2000)  # longer than the autosave's interval and debounce, so a late autosave shows
     page.screenshot(path=artifacts_dir / "admin-after-publish.png", full_page=True)
