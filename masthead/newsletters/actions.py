@@ -97,8 +97,10 @@ def do_confirm_subscription(*, email: str) -> Member:
         member = member_for_email(email) or create_member(email=email, display_name="")
         if member is None:
             raise NewsletterError(
-                "This address belongs to an account that runs the site, or to one that was closed, so it "
-                "cannot be subscribed by link. Staff choose newsletters from their member page.",
+                _(
+                    "This address belongs to an account that runs the site, or to one that was closed, so it "
+                    "cannot be subscribed by link. Staff choose newsletters from their member page."
+                ),
                 status=403,
                 title=_("This address cannot subscribe here"),
             )
