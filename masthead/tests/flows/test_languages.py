@@ -46,7 +46,8 @@ ENGLISH_INTERFACE = [
 SAME_IN_FRENCH = {"Discussion", "Pages", "Article", "point", "points"}  # the same words in French
 USER_TEXT = ".article-body, .comment-body, .comment-author, .passage-quote, .author-bio, .byline .authors, " \
     ".member-email, .article-title, .standfirst, .card-title, .card-standfirst, .site-name, " \
-    ".site-tagline, .kicker, .site-footer p > :first-child, .replying-to, .tier, .topics, .lead-image, .figure"
+    ".site-tagline, .kicker, .site-footer p > :first-child, .replying-to, .tier, .topics, .lead-image, .figure, " \
+    ".snippet, .search-authors, .search-topics, .comment-meta a"
 
 
 @pytest.fixture
