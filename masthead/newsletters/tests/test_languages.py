@@ -1,12 +1,15 @@
 """Newsletters speak their reader's language: a French digest, an Arabic issue (mail and web page), the gate's
 subscribe prompt on an Arabic article, and the error of a bad link, with none of the English interface left."""
 
+import re
 from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from wagtail.models import Site
 
 from masthead.articles.factories import make_article, paragraph, site_home
@@ -16,6 +19,7 @@ from masthead.membership.models import GateSettings
 from masthead.newsletters.digests import do_queue_digest
 from masthead.newsletters.factories import NewsletterFactory, NewsletterSubscriptionFactory
 from masthead.newsletters.models import Audience, Cadence, Newsletter, NewsletterIndexPage, NewsletterIssue
+from masthead.newsletters.tokens import make_unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +126,29 @@ def test_a_bad_confirmation_link_is_explained_in_the_pages_language(client):
     page = client.get("/subscribe/confirm/not-a-token/?lang=fr").content.decode()
     assert "Ce lien ne vient pas de nous, ou il a été modifié en chemin" in page
     assert "not one we sent" not in page
+
+
+def test_subscribing_from_an_arabic_page_stays_arabic_to_the_end(section, django_capture_on_commit_callbacks):
+    NewsletterFactory(name="جديد الميناء", default_on_sign_up=True)
+    article = make_article(section=section, language="ar", body=[paragraph("خرج قارب المرشدين مرتين.")])
+    client = Client()
+    page = client.get(article.url).content.decode()
+    action = re.search(r'<form class="subscribe-form" method="post" action="([^"]+)"', page).group(1)
+    assert action == "/subscribe/?lang=ar"
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(action, {"email": "reader@example.org"}).content.decode()
+    assert '<html lang="ar" dir="rtl">' in sent and "Check your inbox" not in sent
+    [confirmation] = mail.outbox
+    assert "Someone, probably you" not in confirmation.body and "Confirm your subscription" not in confirmation.subject
+    link = re.search(r"http\S+/subscribe/confirm/\S+", confirmation.body).group(0)
+    assert link.endswith("?lang=ar")
+    address = urlsplit(link)
+    confirm_page = client.get(f"{address.path}?{address.query}").content.decode()
+    assert '<html lang="ar" dir="rtl">' in confirm_page and ">Confirm<" not in confirm_page
+
+
+def test_an_arabic_newsletters_unsubscribe_page_is_arabic(client):
+    subscription = NewsletterSubscriptionFactory(newsletter=NewsletterFactory(name="رسائل", language="ar"))
+    token = make_unsubscribe_token(subscription.pk)
+    page = client.get(reverse("newsletters:unsubscribe", kwargs={"token": token})).content.decode()
+    assert '<html lang="ar" dir="rtl">' in page and "إلغاء الاشتراك" in page and "Stop sending" not in page
