@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from masthead.articles.models import ArticlePage
@@ -62,8 +62,11 @@ def check_request_subscription(*, email: str, ip_address: str) -> None:
 
 
 def confirm_url(email: str) -> str:
+    """The link in the confirmation mail; it names the language the mail speaks, so its pages speak it too."""
     token = tokens.make_confirm_token(email)
-    return settings.MASTHEAD_BASE_URL + reverse("newsletters:confirm", kwargs={"token": token})
+    language = translation.get_language()
+    query = f"?lang={language}" if language and language != settings.LANGUAGE_CODE else ""
+    return settings.MASTHEAD_BASE_URL + reverse("newsletters:confirm", kwargs={"token": token}) + query
 
 
 def do_request_subscription(*, email: str) -> None:
@@ -97,8 +100,10 @@ def do_confirm_subscription(*, email: str) -> Member:
         member = member_for_email(email) or create_member(email=email, display_name="")
         if member is None:
             raise NewsletterError(
-                "This address belongs to an account that runs the site, or to one that was closed, so it "
-                "cannot be subscribed by link. Staff choose newsletters from their member page.",
+                _(
+                    "This address belongs to an account that runs the site, or to one that was closed, so it "
+                    "cannot be subscribed by link. Staff choose newsletters from their member page."
+                ),
                 status=403,
                 title=_("This address cannot subscribe here"),
             )

@@ -11,11 +11,12 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from masthead.articles.models import ArticlePage
+from masthead.core.time import local_date
 from masthead.newsletters.models import Cadence, Newsletter, Send, SendKind
 from masthead.newsletters.tasks import send_newsletter
 
@@ -55,8 +56,10 @@ def period_for(newsletter: Newsletter, slot: datetime) -> tuple[datetime, dateti
 
 
 def digest_subject(newsletter: Newsletter, slot: datetime) -> str:
+    """The newsletter's name and the digest's day, written in the newsletter's language."""
     local_day = timezone.localtime(slot, timezone.get_default_timezone()).date()
-    return f"{newsletter.name}, {date_format(local_day, 'DATE_FORMAT')}"
+    with translation.override(newsletter.language):
+        return _("%(newsletter)s, %(day)s") % {"newsletter": newsletter.name, "day": local_date(local_day)}
 
 
 def do_queue_digest(*, newsletter: Newsletter, now: datetime | None = None) -> Send | None:

@@ -10,6 +10,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
+from masthead.core.i18n import use_language
 from masthead.membership.access import reader_for_request
 from masthead.membership.models import Member, Tier
 from masthead.newsletters.blocks import IssueBodyBlock
@@ -319,6 +320,10 @@ class NewsletterIssue(Page):
     def may_be_read_by(self, reader) -> bool:
         """The web view follows the newsletter's audience: a paying members' issue is not open on the web."""
         return reader.is_staff or self.newsletter.is_open_to(reader.tier_ids)
+
+    def serve(self, request, *args, **kwargs):
+        use_language(self.newsletter.language)  # the issue's page speaks its newsletter's language, as its e-mail
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

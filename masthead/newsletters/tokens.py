@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 CONFIRM_SALT = "masthead.newsletters.confirm"
 UNSUBSCRIBE_SALT = "masthead.newsletters.unsubscribe"
@@ -30,17 +32,22 @@ def read_confirm_token(token: str) -> str:
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=confirm_lifetime())
     except signing.SignatureExpired:
+        hours = settings.MASTHEAD_NEWSLETTER_CONFIRM_HOURS
         raise BadToken(
-            f"Confirmation links work for {settings.MASTHEAD_NEWSLETTER_CONFIRM_HOURS} hours, and this one is "
-            "older. Subscribe again to get a new one."
+            ngettext(
+                "Confirmation links work for %(hours)d hour, and this one is older. Subscribe again to get a new one.",
+                "Confirmation links work for %(hours)d hours, and this one is older. Subscribe again to get a new one.",
+                hours,
+            )
+            % {"hours": hours}
         ) from None
     except signing.BadSignature:
         raise BadToken(
-            "This link is not one we sent, or it was changed on the way (a character missing or added)."
+            _("This link is not one we sent, or it was changed on the way (a character missing or added).")
         ) from None
     email = data.get("email") if isinstance(data, dict) else None
     if not isinstance(email, str) or "@" not in email:
-        raise BadToken("This link is not one we sent.")
+        raise BadToken(_("This link is not one we sent."))
     return email
 
 
@@ -53,9 +60,7 @@ def read_unsubscribe_token(token: str) -> int:
     try:
         value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
     except signing.BadSignature:
-        raise BadToken(
-            "This unsubscribe link is not one we sent, or it was changed on the way."
-        ) from None
+        raise BadToken(_("This unsubscribe link is not one we sent, or it was changed on the way.")) from None
     if not value.isdigit():
-        raise BadToken("This unsubscribe link is not one we sent.")
+        raise BadToken(_("This unsubscribe link is not one we sent."))
     return int(value)

@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from masthead.core.client_ip import client_ip
+from masthead.core.i18n import use_language
 from masthead.membership.actions import member_of
 from masthead.newsletters import actions
 from masthead.newsletters.forms import SubscribeForm
@@ -73,6 +74,7 @@ def unsubscribe(request, token: str):
         subscription = actions.check_unsubscribe(token=token)
     except actions.NewsletterError as error:
         return _problem(request, error)
+    use_language(subscription.newsletter.language)  # the page speaks the language of the mail its link came in
     if request.method == "POST":
         actions.do_unsubscribe(subscription=subscription)
         return render(request, "newsletters/unsubscribed.html", {"subscription": subscription})

@@ -10,8 +10,8 @@ register = template.Library()
 
 
 @register.inclusion_tag("newsletters/includes/subscribe_form.html", takes_context=True)
-def subscribe_form(context, button: str = "Subscribe"):
-    """The one-field form; csrf_token is the page cache's hole on cached pages (delivery/holes.py)."""
+def subscribe_form(context, button: str = ""):
+    """The one-field form (its button says "Subscribe" in the page's language unless `button` is given); csrf_token is the page cache's hole on cached pages (delivery/holes.py)."""
     return {"form": SubscribeForm(), "button": button, "csrf_token": context.get("csrf_token")}
 
 

@@ -38,11 +38,16 @@ ENGLISH_INTERFACE = [
     "New articles by e-mail", "Subscribe by e-mail", "Your membership", "Signed in as", "Save", "Sign out",
     "Your data", "Delete my account", "Your subscription", "Free member", "Change your e-mail address",
     "Newsletters", "Inline feedback", "Select words", "Main", "Pages", "Months", "Topic", "Lead story",
+    # The newsletters' subscribe prompt and pages, and the search page (merged after the catalogues were written).
+    "to keep reading", "each new article by e-mail", "We send you a link to confirm first",
+    "Subscribe to", "see the memberships", "Filters", "Did you mean", "results for", "result for",
+    "Result pages", "For members", "Any language", "Previous", "Next",
 ]
 SAME_IN_FRENCH = {"Discussion", "Pages", "Article", "point", "points"}  # the same words in French
 USER_TEXT = ".article-body, .comment-body, .comment-author, .passage-quote, .author-bio, .byline .authors, " \
     ".member-email, .article-title, .standfirst, .card-title, .card-standfirst, .site-name, " \
-    ".site-tagline, .kicker, .site-footer p > :first-child, .replying-to, .tier, .topics, .lead-image, .figure"
+    ".site-tagline, .kicker, .site-footer p > :first-child, .replying-to, .tier, .topics, .lead-image, .figure, " \
+    ".snippet, .search-authors, .search-topics, .comment-meta a"
 
 
 @pytest.fixture
@@ -67,6 +72,8 @@ def pages_of(language: str, paths: tuple[str, str]) -> list[tuple[str, str, str]
         ("sign-in", "anonymous", f"/members/sign-in/?next={gated}{suffix}"),
         ("account", "member", account),
         ("article-member", "member", article),
+        ("subscribe", "anonymous", "/subscribe/" + ("" if language == "en" else f"?lang={language}")),
+        ("search", "anonymous", f"/search/?q=the{suffix}"),
     ]
 
 
@@ -145,10 +152,34 @@ def test_each_edition_reads_in_its_language_and_passes_axe(editions_site, browse
     }
 
 
+def test_the_gates_subscribe_prompt_reads_in_the_articles_language(editions_site, browser: Browser):
+    """The soft prompt (gate mode "soft prompt") offers the newsletters in the article's language."""
+    from wagtail.models import Site
+
+    from masthead.membership.models import GateSettings
+
+    gate = GateSettings.for_site(Site.objects.get(is_default_site=True))
+    gate.mode = "soft_prompt"
+    gate.save()
+    context = browser.new_context(bypass_csp=True)
+    english = {}
+    for language in ("ar", "fr"):
+        page = context.new_page()
+        page.goto(editions_site["base"] + editions_site["paths"][language][0])
+        prompt = page.locator(".newsletter-prompt")
+        assert prompt.count() == 1, language
+        english[language] = english_in(interface_text(page), language)
+        page.close()
+    context.close()
+    assert english == {"ar": [], "fr": []}
+
+
 def test_the_english_list_finds_english(editions_site, browser: Browser):
     """The check above can fail: on an English page it finds the interface's English."""
     page = browser.new_context(bypass_csp=True).new_page()
     page.goto(editions_site["base"] + editions_site["paths"]["en"][1])
     found = english_in(interface_text(page), "en")
     assert {"Sign in", "Subscribe", "Skip to content", "Already a member", "E-mail address"} <= set(found)
+    page.goto(editions_site["base"] + "/search/?q=the")
+    assert {"Search", "Filters", "results for"} <= set(english_in(interface_text(page), "en"))
     page.context.close()
