@@ -16,7 +16,7 @@ its address (a route kept under the content stamp it was made under) and answers
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -86,8 +86,15 @@ def cache_seconds() -> int:
     return settings.MASTHEAD_ARTICLE_PAGE_CACHE_SECONDS
 
 
+# The shape of a kept route, in its key: a shared cache (Redis) outlives a deploy, and a route pickled by the
+# previous release without a field this one reads would fail every request for its page until it expired.
+ROUTE_SHAPE = hashlib.sha256(
+    ",".join(f"{kind.__name__}.{field.name}" for kind in (Route, ArticleFacts) for field in fields(kind)).encode()
+).hexdigest()[:8]
+
+
 def route_key(request) -> str:
-    return f"masthead:page-route:{request.get_host()}:{request.path}"
+    return f"masthead:page-route:{ROUTE_SHAPE}:{request.get_host()}:{request.path}"
 
 
 def know_the_reader(request, stamps: Stamps | None) -> None:
