@@ -10,7 +10,7 @@ from django.utils.html import strip_tags
 
 from masthead.articles.models import ArticlePage
 from masthead.discussion.models import Comment
-from masthead.search.models import CommentText
+from masthead.search.models import CommentText, own_index_available
 from masthead.search.query import ParsedQuery
 from masthead.search.results import ACCESS_FIELDS, PAGE_SIZE, candidate_window, filtered_articles, languages_for
 from masthead.search.snippets import snippet_for
@@ -44,7 +44,11 @@ def _candidates(query: ParsedQuery, filters: dict, *, moderator: bool, window: i
             article__in=filtered_articles(filters).values("pk"),
             comment__in=Comment.objects.visible().filter(is_deleted=False).values("pk"),
         )
-    rows = rows.only("pk", "comment_id", "article_id").search(query.exact(languages_for(filters)))
+    rows = rows.only("pk", "comment_id", "article_id")
+    if own_index_available():
+        rows = rows.matching(query.tsquery(languages_for(filters)))
+    else:
+        rows = rows.search(query.exact(languages_for(filters)))
     return list(rows[:window])
 
 
