@@ -24,19 +24,20 @@ def own_index_available() -> bool:
 
 
 class MatchingQuerySet(models.QuerySet):
-    def matching(self, tsquery: SearchQueryCombinable):
+    def matching(self, tsquery: SearchQueryCombinable, *, ranked: int | None = None):
         """Rows whose stored terms (column `search_vector`, PostgreSQL only) match `tsquery`, best first by
-        PostgreSQL's rank."""
+        PostgreSQL's rank; with `ranked`, only the first that many matches
+        are ranked and returned."""
         vector = RawSQL(
             f"{connection.ops.quote_name(self.model._meta.db_table)}.search_vector", [],
             output_field=SearchVectorField(),
         )
-        return (
-            self.alias(search_vector=vector)
-            .filter(search_vector=tsquery)
-            .alias(rank=SearchRank(vector, tsquery))
-            .order_by("-rank", "pk")
-        )
+        matches = self.alias(search_vector=vector).filter(search_vector=tsquery)
+        if ranked is not None:
+            # ts_rank reads each match's whole vector: rank only the first `ranked` matches the index gives.
+            # (Ids fetched first: the column is named through RawSQL, which a subquery's aliases would not follow.)
+            matches = self.filter(pk__in=list(matches.values_list("pk", flat=True)[:ranked]))
+        return matches.alias(rank=SearchRank(vector, tsquery)).order_by("-rank", "pk")
 
 
 class ArticleTextQuerySet(SearchableQuerySetMixin, MatchingQuerySet):

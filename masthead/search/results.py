@@ -23,6 +23,9 @@ MAX_NAMES = 5
 # more than MAX_CANDIDATES. When the rows run out at that window the count reads "more than".
 CANDIDATES_PER_PAGE = 5 * PAGE_SIZE
 MAX_CANDIDATES = 1000
+# PostgreSQL ranks at most this many matching rows (models.MatchingQuerySet.matching): more, and a common word's
+# query would read every matching row's terms.
+MAX_RANKED = 2 * MAX_CANDIDATES
 
 
 def candidate_window(page_number: int) -> int:
@@ -99,7 +102,7 @@ def _matching_articles(
         "pk", "article_id", "part"
     )
     if own_index_available():
-        rows = list(rows.matching(query.tsquery(languages_for(filters)))[:window])
+        rows = list(rows.matching(query.tsquery(languages_for(filters)), ranked=MAX_RANKED)[:window])
     else:
         rows = list(rows.search(query.exact(languages_for(filters)))[:window])
     articles = (
