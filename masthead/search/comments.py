@@ -12,7 +12,7 @@ from masthead.articles.models import ArticlePage
 from masthead.discussion.models import Comment
 from masthead.search.models import CommentText, own_index_available
 from masthead.search.query import ParsedQuery
-from masthead.search.results import ACCESS_FIELDS, MAX_RANKED, PAGE_SIZE, candidate_window, filtered_articles, languages_for
+from masthead.search.results import ACCESS_FIELDS, PAGE_SIZE, candidate_window, filtered_articles, languages_for
 from masthead.search.snippets import snippet_for
 
 COMMENTS_ON_ARTICLES_PAGE = 5
@@ -48,7 +48,8 @@ def _candidates(query: ParsedQuery, filters: dict, *, moderator: bool, window: i
         )
     rows = rows.only("pk", "comment_id", "article_id")
     if own_index_available():
-        rows = rows.matching(query.tsquery(languages_for(filters)), ranked=MAX_RANKED)
+        # Comments are short: ranking every match reads little.
+        rows = rows.matching(query.tsquery(languages_for(filters)))
     else:
         rows = rows.search(query.exact(languages_for(filters)))
     return list(rows[:window])

@@ -36,7 +36,9 @@ class MatchingQuerySet(models.QuerySet):
         if ranked is not None:
             # ts_rank reads each match's whole vector: rank only the first `ranked` matches the index gives.
             # (Ids fetched first: the column is named through RawSQL, which a subquery's aliases would not follow.)
-            matches = self.filter(pk__in=list(matches.values_list("pk", flat=True)[:ranked]))
+            # One array parameter, not one parameter per id.
+            ids = list(matches.values_list("pk", flat=True)[:ranked])
+            matches = self.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
         return matches.alias(rank=SearchRank(vector, tsquery)).order_by("-rank", "pk")
 
 
