@@ -1,8 +1,8 @@
 """Search benchmark: generated articles in Arabic, English and French plus comments on PostgreSQL; latency of the
 search page for 1-3-word queries with and without filters at concurrency 8, index build time and size.
 
-One run drops and creates the database `masthead_bench_search` (on $MASTHEAD_BENCH_POSTGRES, default
-postgres://postgres@127.0.0.1:5432), migrates it, writes the articles and comments in bulk (pages copied from
+One run drops and creates the database `masthead_bench_search` ($MASTHEAD_BENCH_DATABASE or --database names
+another, on $MASTHEAD_BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432), migrates it, writes the articles and comments in bulk (pages copied from
 one article published the normal way, so every column is as the admin writes it), then builds the search index
 the way the site keeps it (masthead.search.analysis terms in the app's rows, indexed through Wagtail's backend
 with add_bulk) and times that. Queries go through the whole search page (view, search, access checks,
@@ -28,7 +28,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT_DIR / "bench" / "results" / "search.md"
 POSTGRES = os.environ.get("MASTHEAD_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "masthead_bench_search"
+DATABASE = os.environ.get("MASTHEAD_BENCH_DATABASE", "masthead_bench_search")
 LANGUAGES = ("en", "fr", "ar")
 BATCH = 2000
 TARGET_P95_MS = 50
@@ -89,9 +89,9 @@ class Writer:
         return [self.words[min(int(self.rng.paretovariate(0.6)) + 2, len(self.words) - 1)] for _ in range(count)]
 
 
-def setup_django(var_dir: Path) -> None:
+def setup_django(var_dir: Path, database: str) -> None:
     os.environ.update(
-        DATABASE_URL=f"{POSTGRES}/{DATABASE}",
+        DATABASE_URL=f"{POSTGRES}/{database}",
         MASTHEAD_VAR_DIR=str(var_dir),
         SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_SETTINGS_MODULE="masthead.settings",
@@ -103,12 +103,13 @@ def setup_django(var_dir: Path) -> None:
     django.setup()
 
 
-def recreate_database() -> None:
+def recreate_database(database: str) -> None:
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
 
 
 def _row(cursor, table: str, key: str, value) -> dict:
@@ -423,6 +424,7 @@ def parse_args(argv):
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--database", default=DATABASE, help="the database dropped and created for the run")
     return parser.parse_args(argv)
 
 
@@ -431,8 +433,8 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     load_before = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="masthead-bench-search-") as var_dir:
-        recreate_database()
-        setup_django(Path(var_dir))
+        recreate_database(args.database)
+        setup_django(Path(var_dir), args.database)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)

@@ -10,12 +10,14 @@ from django.utils.html import strip_tags
 
 from masthead.articles.models import ArticlePage
 from masthead.discussion.models import Comment
-from masthead.search.models import CommentText
+from masthead.search.models import CommentText, own_index_available
 from masthead.search.query import ParsedQuery
 from masthead.search.results import ACCESS_FIELDS, PAGE_SIZE, candidate_window, filtered_articles, languages_for
 from masthead.search.snippets import snippet_for
 
 COMMENTS_ON_ARTICLES_PAGE = 5
+# Rows read for the few comments under the articles: past it the count reads "more than" (kind=comments pages on).
+COMMENTS_WINDOW_ON_ARTICLES_PAGE = 4 * COMMENTS_ON_ARTICLES_PAGE
 
 
 @dataclass
@@ -44,7 +46,12 @@ def _candidates(query: ParsedQuery, filters: dict, *, moderator: bool, window: i
             article__in=filtered_articles(filters).values("pk"),
             comment__in=Comment.objects.visible().filter(is_deleted=False).values("pk"),
         )
-    rows = rows.only("pk", "comment_id", "article_id").search(query.exact(languages_for(filters)))
+    rows = rows.only("pk", "comment_id", "article_id")
+    if own_index_available():
+        # Comments are short: ranking every match reads little.
+        rows = rows.matching(query.tsquery(languages_for(filters)))
+    else:
+        rows = rows.search(query.exact(languages_for(filters)))
     return list(rows[:window])
 
 
@@ -56,13 +63,14 @@ def search_comments(
     filters: dict | None = None,
     page_number: int = 1,
     page_size: int = PAGE_SIZE,
+    window: int | None = None,
 ) -> CommentResults:
     """Comments matching `query`, best first; `may_read(article)` says whether this reader may read an article's
     discussion (ignored for a moderator)."""
     filters = filters or {}
     if not query:
         return CommentResults(comments=[])
-    window = candidate_window(page_number)
+    window = window or candidate_window(page_number)
     rows = _candidates(query, filters, moderator=moderator, window=window)
     articles = (
         ArticlePage.objects.filter(pk__in={row.article_id for row in rows})

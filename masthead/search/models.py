@@ -4,7 +4,10 @@ read), each comment once, and the vocabulary "did you mean" suggests from.
 The indexed text is analysis.py's terms (folded, normalised, stemmed per language), never the text as written:
 snippets and titles shown are cut from the articles and comments themselves."""
 
-from django.db import models
+from django.conf import settings
+from django.contrib.postgres.search import SearchQueryCombinable, SearchRank, SearchVectorField
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
@@ -14,7 +17,32 @@ class TextPart(models.TextChoices):
     READABLE = "readable", "Title, standfirst and preview: what a reader stopped at the gate reads"
 
 
-class ArticleTextQuerySet(SearchableQuerySetMixin, models.QuerySet):
+def own_index_available() -> bool:
+    """Whether the rows' own tsvector column (migration 0005, PostgreSQL) is searched rather than Wagtail's
+    backend: on PostgreSQL, unless an OpenSearch/Elasticsearch server is configured."""
+    return connection.vendor == "postgresql" and not settings.MASTHEAD_SEARCH_URL
+
+
+class MatchingQuerySet(models.QuerySet):
+    def matching(self, tsquery: SearchQueryCombinable, *, ranked: int | None = None):
+        """Rows whose stored terms (column `search_vector`, PostgreSQL only) match `tsquery`, best first by
+        PostgreSQL's rank; with `ranked`, only the first that many matches
+        are ranked and returned."""
+        vector = RawSQL(
+            f"{connection.ops.quote_name(self.model._meta.db_table)}.search_vector", [],
+            output_field=SearchVectorField(),
+        )
+        matches = self.alias(search_vector=vector).filter(search_vector=tsquery)
+        if ranked is not None:
+            # ts_rank reads each match's whole vector: rank only the first `ranked` matches the index gives.
+            # (Ids fetched first: the column is named through RawSQL, which a subquery's aliases would not follow.)
+            # One array parameter, not one parameter per id.
+            ids = list(matches.values_list("pk", flat=True)[:ranked])
+            matches = self.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+        return matches.alias(rank=SearchRank(vector, tsquery)).order_by("-rank", "pk")
+
+
+class ArticleTextQuerySet(SearchableQuerySetMixin, MatchingQuerySet):
     pass
 
 
@@ -52,7 +80,7 @@ class ArticleText(index.Indexed, models.Model):
         return f"{self.title} ({self.part})"
 
 
-class CommentTextQuerySet(SearchableQuerySetMixin, models.QuerySet):
+class CommentTextQuerySet(SearchableQuerySetMixin, MatchingQuerySet):
     pass
 
 

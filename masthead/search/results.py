@@ -12,7 +12,7 @@ from masthead.articles.models import ArticlePage, Author, Topic
 from masthead.membership.access import Reader, Visibility, access_article
 from masthead.membership.channels import visible_text
 from masthead.search import analysis
-from masthead.search.models import ArticleText, TextPart
+from masthead.search.models import ArticleText, TextPart, own_index_available
 from masthead.search.query import ParsedQuery
 from masthead.search.snippets import snippet_for
 
@@ -23,6 +23,9 @@ MAX_NAMES = 5
 # more than MAX_CANDIDATES. When the rows run out at that window the count reads "more than".
 CANDIDATES_PER_PAGE = 5 * PAGE_SIZE
 MAX_CANDIDATES = 1000
+# PostgreSQL ranks at most this many matching rows (models.MatchingQuerySet.matching): more, and a common word's
+# query would read every matching row's terms.
+MAX_RANKED = 2 * MAX_CANDIDATES
 
 
 def candidate_window(page_number: int) -> int:
@@ -87,7 +90,7 @@ def fuzzy_search_available() -> bool:
 
 
 def _matching_articles(
-    backend_query, reader: Reader, policy, filters, window: int
+    query: ParsedQuery, reader: Reader, policy, filters, window: int
 ) -> tuple[list[tuple[int, Visibility]], bool]:
     """Ids of the articles whose readable-to-this-reader part matches, in the backend's order of relevance.
 
@@ -95,11 +98,13 @@ def _matching_articles(
     gives them (the whole piece, or title, standfirst and preview). So the gated words decide nothing for a
     reader stopped at the gate: not whether an article is listed, nor how many are, nor the order.
     """
-    rows = list(
-        ArticleText.objects.filter(article__in=filtered_articles(filters).values("pk"))
-        .only("pk", "article_id", "part")
-        .search(backend_query)[:window]
+    rows = ArticleText.objects.filter(article__in=filtered_articles(filters).values("pk")).only(
+        "pk", "article_id", "part"
     )
+    if own_index_available():
+        rows = list(rows.matching(query.tsquery(languages_for(filters)), ranked=MAX_RANKED)[:window])
+    else:
+        rows = list(rows.search(query.exact(languages_for(filters)))[:window])
     articles = (
         ArticlePage.objects.filter(pk__in={row.article_id for row in rows})
         .only(*ACCESS_FIELDS)
@@ -159,7 +164,7 @@ def search_articles(
     if not query:
         return SearchResults(articles=[])
     window = candidate_window(page_number)
-    found, is_capped = _matching_articles(query.exact(languages_for(filters)), reader, policy, filters, window)
+    found, is_capped = _matching_articles(query, reader, policy, filters, window)
     authors, topics = search_names(query) if not filters else ([], [])
     page, articles = _result_page(found, page_number, query)
     return SearchResults(

@@ -4,7 +4,12 @@ from django.shortcuts import render
 
 from masthead.discussion.permissions import can_moderate
 from masthead.membership.access import gate_policy, may_read_discussion, reader_for_request
-from masthead.search.comments import COMMENTS_ON_ARTICLES_PAGE, CommentResults, search_comments
+from masthead.search.comments import (
+    COMMENTS_ON_ARTICLES_PAGE,
+    COMMENTS_WINDOW_ON_ARTICLES_PAGE,
+    CommentResults,
+    search_comments,
+)
 from masthead.search.forms import Kind, SearchForm
 from masthead.search.query import parse_query
 from masthead.search.results import PAGE_SIZE, SearchResults, search_articles
@@ -47,18 +52,20 @@ def search(request):
             filters=filters,
             page_number=page if on_comments else 1,
             page_size=PAGE_SIZE if on_comments else COMMENTS_ON_ARTICLES_PAGE,
+            window=None if on_comments else COMMENTS_WINDOW_ON_ARTICLES_PAGE,
         )
         return articles, comments
 
     results, comments = run(parsed, page_number)
-    # "Did you mean" only when it finds something for this reader: never a dead end, nor a word they may not read.
-    # When the query itself found nothing, the suggestion's results are shown as near matches.
-    suggestion = suggestion_for(parsed) if parsed else None
+    # "Did you mean" only when the query found nothing (a second search per page otherwise, issue 15) and the
+    # suggestion finds something for this reader: never a dead end, nor a word they may not read. Its results are
+    # shown as near matches.
+    suggestion = suggestion_for(parsed) if parsed and not _found_anything(results, comments) else None
     if suggestion:
         near_results, near_comments = run(parse_query(suggestion), page_number)
         if not _found_anything(near_results, near_comments):
             suggestion = None
-        elif not _found_anything(results, comments):
+        else:
             results, comments = near_results, near_comments
             results.is_fuzzy = True
     context.update(results=results, comments=comments, suggestion=suggestion)
