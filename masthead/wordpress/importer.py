@@ -72,6 +72,7 @@ class Importer(PeopleAndPlacesMixin, CommentsMixin):
         self.site = Site.objects.filter(root_page=self.home).first()
         self.redirects: Redirects | None = None
         self.image_urls: dict[int, str] = {}
+        self.comments_added = 0
         self.files_written: list = []  # the image files this run stored, removed if it fails
 
     # Remembering what was imported.
