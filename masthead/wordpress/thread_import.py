@@ -2,6 +2,7 @@
 feedback. Part of the importer (`importer.Importer`), kept apart for its size."""
 
 from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from masthead.articles.models import ArticlePage
@@ -30,6 +31,7 @@ class CommentsMixin:
         thread = thread_for(page)
         if not new and thread.is_closed:
             return
+        self.find_members(comment.email for comment in new)
         wanted, kept = [], []  # what to store, and the WordPress comment of each
         position: dict[str, int] = {}  # a WordPress comment id -> its place in `wanted`
         for comment in new:
@@ -78,6 +80,18 @@ class CommentsMixin:
         self.report.created[feedback.LEFT_IN_THREAD] += 1
         self.report.warnings.append(f"post {item.wp_id}: comment on inline feedback {form_id!r} kept in the thread: "
                                     "the export does not say which passage it was about.")
+
+    def find_members(self, emails) -> None:
+        """Look up, in one query, the members among these e-mail addresses not looked up yet."""
+        wanted = {email.strip().lower() for email in emails if "@" in email} - set(self.members)
+        if not wanted:
+            return
+        found = {}
+        users = get_user_model().objects.annotate(email_lower=Lower("email")).filter(email_lower__in=wanted)
+        for user in users.order_by("pk"):
+            found.setdefault(user.email_lower, user)
+        for email in wanted:
+            self.members[email] = found.get(email)
 
     def member(self, email: str):
         if "@" not in email:
