@@ -220,7 +220,7 @@ class Importer(PeopleAndPlacesMixin, CommentsMixin):
         if scheduled:
             page.go_live_at = published_at  # publishing the revision then waits for this moment
         parent.add_child(instance=page)
-        revision = page.save_revision()
+        revision = page.save_revision(clean=False)  # add_child has just validated the same page
         if scheduled:
             revision.publish()
             self.report.created["scheduled"] += 1

@@ -90,9 +90,9 @@ def do_add_imported_comments(*, thread: Thread, comments: list[ImportedComment])
     made: list[Comment] = []
     parents: dict[int, Comment | None] = {}  # id() of a comment -> its parent (read without Django's descriptor)
     for index, wanted in enumerate(comments):
-        parent = made[wanted.parent_index] if wanted.parent_index is not None else wanted.parent
-        if wanted.parent_index is not None and not wanted.parent_index < index:
+        if wanted.parent_index is not None and not 0 <= wanted.parent_index < index:
             raise ValueError(f"comment {index}: its parent must come before it")
+        parent = made[wanted.parent_index] if wanted.parent_index is not None else wanted.parent
         up, down = max(wanted.upvotes, 0), max(wanted.downvotes, 0)
         author = wanted.author
         made.append(Comment(
