@@ -165,7 +165,8 @@ def do_import_wordpress(
             # Comments are stored in bulk (no save signals): indexed by one task, and the change announced once.
             if importer.comments_added:
                 transaction.on_commit(index_missing_comments.enqueue)
-            transaction.on_commit(lambda: announce_changes(content=True))
+            if report.created or report.updated:
+                transaction.on_commit(lambda: announce_changes(content=True))
             if dry_run:
                 raise _DryRunDone
     except _DryRunDone:
