@@ -3,7 +3,7 @@
 from django_tasks import task
 
 from masthead.discussion.models import Comment
-from masthead.search.actions import do_index_comment_text
+from masthead.search.actions import do_index_comment_text, do_index_missing_comments
 
 
 @task()
@@ -14,3 +14,10 @@ def index_comment(comment_id: int) -> bool:
         return False
     do_index_comment_text(comment=comment)
     return True
+
+
+@task()
+def index_missing_comments() -> int:
+    """Index every comment that has no index row yet (comments stored in bulk, which send no save signal:
+    an import); how many."""
+    return do_index_missing_comments()

@@ -17,8 +17,10 @@ from wagtail.models import Page, Site
 
 from masthead.annotations.models import FeedbackPoint
 from masthead.articles.models import Author, HomePage, SectionPage, Topic
+from masthead.core.signals import announce_changes
 from masthead.discussion.actions.imports import do_settle_imported_thread
 from masthead.discussion.models import Comment, Thread
+from masthead.search.tasks import index_missing_comments
 
 from masthead.wordpress import media, wxr
 from masthead.wordpress.importer import Importer, Report
@@ -160,6 +162,11 @@ def do_import_wordpress(
             importer.finish()
             run.source, run.finished_at, run.report = channel.source, timezone.now(), report.as_dict()
             run.save(update_fields=["source", "finished_at", "report"])
+            # Comments are stored in bulk (no save signals): indexed by one task, and the change announced once.
+            if importer.comments_added:
+                transaction.on_commit(index_missing_comments.enqueue)
+            if report.created or report.updated:
+                transaction.on_commit(lambda: announce_changes(content=True))
             if dry_run:
                 raise _DryRunDone
     except _DryRunDone:

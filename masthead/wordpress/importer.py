@@ -25,6 +25,7 @@ from masthead.wordpress.thread_import import CommentsMixin
 from masthead.wordpress.wp_values import make_slug, parse_wp_date
 
 SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
+REMEMBER_BATCH = 500
 
 
 @dataclass
@@ -61,6 +62,8 @@ class Importer(PeopleAndPlacesMixin, CommentsMixin):
         if self.home is None:
             raise wxr.WXRError("The site has no home page to put sections under; run `masthead demo` or make one.")
         self.known: dict[tuple[str, str], int] | None = None
+        self.found: dict[tuple[str, str], object] = {}  # authors, sections, topics met in this run
+        self.to_remember: list[ImportedObject] = []
         self.authors: dict[str, wxr.Author] = {}
         self.terms: dict[tuple[str, str], wxr.Term] = {}
         self.members: dict[str, object] = {}
@@ -72,6 +75,7 @@ class Importer(PeopleAndPlacesMixin, CommentsMixin):
         self.site = Site.objects.filter(root_page=self.home).first()
         self.redirects: Redirects | None = None
         self.image_urls: dict[int, str] = {}
+        self.comments_added = 0
         self.files_written: list = []  # the image files this run stored, removed if it fails
 
     # Remembering what was imported.
@@ -82,20 +86,35 @@ class Importer(PeopleAndPlacesMixin, CommentsMixin):
             self.known = {(kind, key): object_id for kind, key, object_id in rows}
             self.redirects = Redirects(site=self.site, source=self.channel.source)
 
-    def remember(self, kind: str, wp_key: str, object_id: int, email: str = "", wp_modified=None) -> None:
-        ImportedObject.objects.create(source=self.channel.source, kind=kind, wp_key=wp_key[:300],
-                                      object_id=object_id, email=email[:254], run=self.run, wp_modified=wp_modified)
+    def remember(self, kind: str, wp_key: str, object_id: int, email: str = "", wp_modified=None, obj=None) -> None:
+        """Remember what a WordPress object became (written in batches: `flush_remembered`); `obj`, the object
+        itself, is kept for the rest of the run so that `existing` need not fetch it again."""
+        self.to_remember.append(ImportedObject(source=self.channel.source, kind=kind, wp_key=wp_key[:300],
+                                               object_id=object_id, email=email[:254], run=self.run,
+                                               wp_modified=wp_modified))
         self.known[(kind, wp_key[:300])] = object_id
+        if obj is not None:
+            self.found[(kind, wp_key[:300])] = obj
         self.report.created[kind + "s"] += 1
+        if len(self.to_remember) >= REMEMBER_BATCH:
+            self.flush_remembered()
+
+    def flush_remembered(self) -> None:
+        ImportedObject.objects.bulk_create(self.to_remember, batch_size=REMEMBER_BATCH)
+        self.to_remember = []
 
     def existing(self, model, kind: str, wp_key: str):
         """What this WordPress object became in an earlier run; None (and the memory of it dropped) when an
         editor has deleted it since, so that an author, section or topic is made again when needed."""
+        if (kind, wp_key) in self.found:
+            return self.found[(kind, wp_key)]
         object_id = self.known.get((kind, wp_key))
         found = model.objects.filter(pk=object_id).first() if object_id is not None else None
         if object_id is not None and found is None:
             ImportedObject.objects.filter(source=self.channel.source, kind=kind, wp_key=wp_key).delete()
             del self.known[(kind, wp_key)]
+        if found is not None:
+            self.found[(kind, wp_key)] = found
         return found
 
     def handle(self, record) -> None:
@@ -116,6 +135,7 @@ class Importer(PeopleAndPlacesMixin, CommentsMixin):
             self.home.lead_article = self.lead_candidate
             self.home.save_revision().publish()
         self.report.warnings[:0] = self.channel.warnings
+        self.flush_remembered()
 
     # Posts.
     def item(self, item: wxr.Item) -> None:
@@ -200,7 +220,7 @@ class Importer(PeopleAndPlacesMixin, CommentsMixin):
         if scheduled:
             page.go_live_at = published_at  # publishing the revision then waits for this moment
         parent.add_child(instance=page)
-        revision = page.save_revision()
+        revision = page.save_revision(clean=False)  # add_child has just validated the same page
         if scheduled:
             revision.publish()
             self.report.created["scheduled"] += 1
@@ -224,6 +244,7 @@ class Importer(PeopleAndPlacesMixin, CommentsMixin):
         title and body again (and an article its standfirst), as a new revision, published if the page is live;
         where it sits, its topics and its byline stay as editors left them. Whether it was refreshed."""
         modified = parse_wp_date(item.modified_gmt, "")
+        self.flush_remembered()
         row = ImportedObject.objects.filter(source=self.channel.source, kind=kind, wp_key=item.wp_id)
         before = row.values_list("wp_modified", flat=True).first()
         if not self.update or modified is None or (before is not None and modified <= before):

@@ -29,7 +29,7 @@ class PeopleAndPlacesMixin:
             slug = f"{base}-{number}"
             existing = Author.objects.filter(slug=slug).first()
         author = existing or Author.objects.create(name=name, slug=slug)
-        self.remember(ImportedKind.AUTHOR, login, author.pk, email=declared.email)
+        self.remember(ImportedKind.AUTHOR, login, author.pk, email=declared.email, obj=author)
         self.redirects.author(login, declared.wp_id, author)
         return author
 
@@ -44,7 +44,7 @@ class PeopleAndPlacesMixin:
             section = self.home.add_child(instance=SectionPage(
                 title=(name or slug)[:255], slug=section_slug, intro=term.description if term else ""))
             section.save_revision().publish()
-        self.remember(ImportedKind.SECTION, slug, section.pk)
+        self.remember(ImportedKind.SECTION, slug, section.pk, obj=section)
         self.redirects.term("category", self.term_path("category", slug), term.wp_id if term else "",
                             page_id=section.pk)
         return section
@@ -58,7 +58,7 @@ class PeopleAndPlacesMixin:
         topic = Topic.objects.filter(slug=topic_slug).first() or Topic.objects.filter(name=name).first()
         if topic is None:
             topic = Topic.objects.create(name=name, slug=topic_slug)
-        self.remember(ImportedKind.TOPIC, f"{taxonomy}:{slug}", topic.pk)
+        self.remember(ImportedKind.TOPIC, f"{taxonomy}:{slug}", topic.pk, obj=topic)
         term = self.terms.get((taxonomy, slug))
         self.redirects.term(taxonomy, self.term_path(taxonomy, slug), term.wp_id if term else "",
                             link=topic.get_absolute_url(),

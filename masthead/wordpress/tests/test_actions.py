@@ -9,7 +9,10 @@ from wagtail.models import Page
 from masthead.accounts.factories import UserFactory
 from masthead.articles.models import ArticlePage, Author, HomePage, PlainPage, SectionPage, Topic
 from masthead.discussion.actions.votes import do_vote
+from masthead.delivery.models import CacheStamps
+from masthead.delivery.stamps import STAMPS_ID
 from masthead.discussion.models import Comment, CommentSort, CommentStatus, Thread
+from masthead.search.models import CommentText
 from masthead.wordpress import wxr
 from masthead.wordpress.actions import check_import_wordpress, do_import_wordpress
 from masthead.wordpress.models import ImportedObject, ImportRun
@@ -190,3 +193,17 @@ def test_objects_deleted_since_are_handled_on_the_next_run(home):
     assert report.skipped["post whose article was deleted here"] == 1
     assert not ArticlePage.objects.filter(slug="budget").exists()
     assert report.created == {}  # the tag's topic is made again only when a post being imported needs it
+
+
+def test_after_the_commit_comments_are_indexed_and_the_change_announced(home, django_capture_on_commit_callbacks):
+    # Comments are stored in bulk, without save signals: the import itself has them indexed and announces once.
+    CacheStamps.objects.update_or_create(pk=STAMPS_ID, defaults={"content": "before"})
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(SITE)
+    comments = Comment.objects.count()
+    assert comments and CommentText.objects.count() == comments
+    assert CacheStamps.objects.get(pk=STAMPS_ID).content != "before"
+    CacheStamps.objects.filter(pk=STAMPS_ID).update(content="after the first run")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(SITE)  # nothing new: nothing announced
+    assert CacheStamps.objects.get(pk=STAMPS_ID).content == "after the first run"
