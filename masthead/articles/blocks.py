@@ -2,6 +2,7 @@
 
 import html
 
+import nh3
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from wagtail import blocks
@@ -13,6 +14,17 @@ from wagtail.images.models import Filter
 # Responsive renditions (srcset, WebP), as articles/blocks/image.html asks for them.
 BODY_IMAGE_SRCSET = Filter.expand_spec("width-{600,1200} format-webp")
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "superscript", "subscript", "strikethrough"]
+# The HTML those features write: what a paragraph block may hold when it comes from outside the editor.
+PARAGRAPH_TAGS = frozenset({"b", "i", "a", "br", "sup", "sub", "s", "ol", "ul", "li"})
+
+
+def clean_paragraph_html(fragment: str) -> str:
+    """Inline HTML from elsewhere (an import, a feed) as a paragraph block keeps it: the editor's few tags,
+    http(s)/mailto links only, sanitised by nh3."""
+    return nh3.clean(
+        fragment, tags=set(PARAGRAPH_TAGS), attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto"},
+        link_rel=None, strip_comments=True,
+    ).strip()
 
 
 class PrefetchingImageChooserBlock(ImageChooserBlock):

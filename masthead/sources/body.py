@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 import nh3
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-PARAGRAPH_TAGS = {"b", "i", "a", "br", "sup", "sub", "s", "ol", "ul", "li"}
+from masthead.articles.blocks import PARAGRAPH_TAGS, clean_paragraph_html
+
 RENAMES = {"strong": "b", "em": "i", "del": "s", "strike": "s"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 CONTAINERS = {"div", "section", "article", "figure", "header", "footer", "aside", "main"}
 TEXT_BLOCKS = {"p", "figcaption", "pre", "dd", "dt"}
 # What survives the first pass: the structure we turn into blocks, and the inline tags of a paragraph.
-STRUCTURE_TAGS = PARAGRAPH_TAGS | set(RENAMES) | HEADINGS | CONTAINERS | TEXT_BLOCKS | {"blockquote", "dl"}
+STRUCTURE_TAGS = set(PARAGRAPH_TAGS) | set(RENAMES) | HEADINGS | CONTAINERS | TEXT_BLOCKS | {"blockquote", "dl"}
 WHITESPACE = re.compile(r"\s+")
 
 
@@ -27,14 +28,6 @@ WHITESPACE = re.compile(r"\s+")
 class Body:
     blocks: list[dict] = field(default_factory=list)
     images_left_out: int = 0
-
-
-def clean_inline(fragment: str) -> str:
-    """Inline HTML as the article editor's rich text keeps it: its few tags, http(s)/mailto links only."""
-    return nh3.clean(
-        fragment, tags=PARAGRAPH_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto"},
-        link_rel=None, strip_comments=True,
-    ).strip()
 
 
 def html_to_blocks(fragment: str) -> Body:
@@ -76,7 +69,7 @@ class _Walker:
         self.paragraph(run)
 
     def paragraph(self, fragment: str) -> None:
-        cleaned = clean_inline(fragment)
+        cleaned = clean_paragraph_html(fragment)
         if cleaned and html.unescape(re.sub(r"<[^>]+>", "", cleaned)).strip():
             self.blocks.append({"type": "paragraph", "value": f"<p>{cleaned}</p>"})
 
@@ -92,7 +85,7 @@ class _Walker:
             if _text(tag):
                 self.blocks.append({"type": "block_quote", "value": {"quote": _text(tag), "attribution": ""}})
         elif tag.name in ("ul", "ol"):
-            cleaned = clean_inline(str(tag))
+            cleaned = clean_paragraph_html(str(tag))
             if _text(tag):
                 self.blocks.append({"type": "paragraph", "value": cleaned})
         else:  # a stray <li>, say: its words are kept

@@ -12,12 +12,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import nh3
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
+from masthead.articles.blocks import clean_paragraph_html
 from masthead.wordpress import shortcodes
 
-PARAGRAPH_TAGS = {"b", "i", "a", "br", "sup", "sub", "s", "ol", "ul", "li"}
 RENAMES = {"strong": "b", "em": "i", "del": "s", "strike": "s"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside", "center", "details", "body"}
@@ -50,14 +49,6 @@ def convert(body: str, *, find_image: ImageFinder = lambda address: None) -> Con
         tag.decompose()
     _Walker(result, find_image).walk(soup)
     return result
-
-
-def clean_paragraph(fragment: str) -> str:
-    """Inline HTML as the article editor's rich text keeps it: its few tags, http(s)/mailto links only."""
-    return nh3.clean(
-        fragment, tags=PARAGRAPH_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto"},
-        link_rel=None, strip_comments=True,
-    ).strip()
 
 
 def _text(tag) -> str:
@@ -94,7 +85,7 @@ class _Walker:
             if WEB_URL.match(html.unescape(piece)):  # a URL alone on its line is an auto-embed
                 self.add("embed", html.unescape(piece))
                 continue
-            cleaned = clean_paragraph(piece.replace("\n", "<br>"))
+            cleaned = clean_paragraph_html(piece.replace("\n", "<br>"))
             if cleaned and _visible(cleaned):
                 self.add("paragraph", f"<p>{cleaned}</p>")
 
@@ -120,7 +111,7 @@ class _Walker:
             for old, new in RENAMES.items():
                 for inner in tag.find_all(old):
                     inner.name = new
-            cleaned = clean_paragraph(str(tag))
+            cleaned = clean_paragraph_html(str(tag))
             if _visible(cleaned):
                 self.add("paragraph", cleaned)
         elif name == "figure":
@@ -198,7 +189,7 @@ class _Walker:
             lines = tag.get_text().strip("\n").split("\n")
         text = "<br>".join(html.escape(line, quote=False) for line in lines if line.strip())
         if text:
-            self.add("paragraph", f"<p>{clean_paragraph(text)}</p>")
+            self.add("paragraph", f"<p>{clean_paragraph_html(text)}</p>")
 
 
 def _visible(fragment: str) -> bool:

@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from masthead.articles.blocks import ArticleBodyBlock
-from masthead.wordpress.html_blocks import PARAGRAPH_TAGS, convert
+from masthead.articles.blocks import PARAGRAPH_TAGS
+from masthead.wordpress.html_blocks import convert
 
 
 def types(conversion):
