@@ -138,6 +138,7 @@ class Worker:
             "EMAIL_USE_SSL": "0",
             "EMAIL_TIMEOUT": "5",
             "DEBUG": "0",
+            "PYTHONUNBUFFERED": "1",  # its log is read while it runs
         }
         self.log = tmp_path / f"worker-{time.monotonic_ns()}.log"
         with self.log.open("wb") as log:
